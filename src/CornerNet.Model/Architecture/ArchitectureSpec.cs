@@ -1,0 +1,123 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CornerNet.Model.Architecture;
+
+/// <summary>
+/// Describes one CornerNet network, in the terms of the authors' <c>kp</c> model. Saved as JSON beside every
+/// checkpoint so that weights always travel with the shape they were trained for.
+/// </summary>
+public sealed record ArchitectureSpec
+{
+    /// <summary>The authors' COCO pixel mean, BGR order, on the 0..1 scale.</summary>
+    public static readonly float[] CocoMeanBgr = [0.40789654f, 0.44719302f, 0.47026115f];
+
+    /// <summary>The authors' COCO pixel standard deviation, BGR order.</summary>
+    public static readonly float[] CocoStdBgr = [0.28863828f, 0.27408164f, 0.27809835f];
+
+    public required string Name { get; init; }
+
+    /// <summary>Hourglass depth n: the number of down-sampling levels in each hourglass module.</summary>
+    public required int Depth { get; init; }
+
+    public required int Stacks { get; init; }
+
+    /// <summary>Channels per hourglass level; Depth + 1 entries.</summary>
+    public required int[] Dims { get; init; }
+
+    /// <summary>Residual modules per hourglass level; Depth + 1 entries.</summary>
+    public required int[] Modules { get; init; }
+
+    /// <summary>Width of the 3x3 conv after each hourglass and of the heads' input.</summary>
+    public int CnvDim { get; init; } = 256;
+
+    /// <summary>Output channels of the 7x7 stem convolution.</summary>
+    public int StemDim { get; init; } = 128;
+
+    /// <summary>Channels of the two branches inside a corner-pooling module.</summary>
+    public int PoolDim { get; init; } = 128;
+
+    /// <summary>Class names; their count is the number of heatmap channels.</summary>
+    public required string[] Classes { get; init; }
+
+    /// <summary>"bgr" (the authors', trained with OpenCV) or "rgb" (mmdetection's checkpoints).</summary>
+    public string ChannelOrder { get; init; } = "bgr";
+
+    /// <summary>Per-channel mean in <see cref="ChannelOrder"/>, on the 0..1 scale.</summary>
+    public float[] Mean { get; init; } = CocoMeanBgr;
+
+    /// <summary>Per-channel standard deviation in <see cref="ChannelOrder"/>.</summary>
+    public float[] Std { get; init; } = CocoStdBgr;
+
+    /// <summary>Training input size [height, width].</summary>
+    public int[] InputSize { get; init; } = [511, 511];
+
+    /// <summary>Training output size [height, width].</summary>
+    public int[] OutputSize { get; init; } = [128, 128];
+
+    [JsonIgnore]
+    public int ClassCount => Classes.Length;
+
+    [JsonIgnore]
+    public bool IsBgr => string.Equals(ChannelOrder, "bgr", StringComparison.OrdinalIgnoreCase);
+
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming every inconsistent field.</summary>
+    public ArchitectureSpec Validate()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(Name)) problems.Add("name is empty");
+        if (Depth < 1) problems.Add($"depth must be at least 1 (got {Depth})");
+        if (Stacks < 1) problems.Add($"stacks must be at least 1 (got {Stacks})");
+        if (Dims is null || Dims.Length != Depth + 1) problems.Add($"dims needs depth + 1 = {Depth + 1} entries (got {Dims?.Length ?? 0})");
+        if (Modules is null || Modules.Length != Depth + 1) problems.Add($"modules needs depth + 1 = {Depth + 1} entries (got {Modules?.Length ?? 0})");
+        if (Dims is not null && Dims.Any(d => d < 1)) problems.Add("every dims entry must be positive");
+        if (Modules is not null && Modules.Any(m => m < 1)) problems.Add("every modules entry must be at least 1");
+        if (CnvDim < 1 || StemDim < 1 || PoolDim < 1) problems.Add("cnvDim, stemDim and poolDim must be positive");
+        if (Classes is null || Classes.Length == 0) problems.Add("classes must name at least one class");
+        if (!IsBgr && !string.Equals(ChannelOrder, "rgb", StringComparison.OrdinalIgnoreCase)) problems.Add($"channelOrder must be \"bgr\" or \"rgb\" (got \"{ChannelOrder}\")");
+        if (Mean is null || Mean.Length != 3) problems.Add("mean needs 3 entries");
+        if (Std is null || Std.Length != 3 || Std.Any(s => s <= 0)) problems.Add("std needs 3 positive entries");
+        if (InputSize is null || InputSize.Length != 2 || OutputSize is null || OutputSize.Length != 2) problems.Add("inputSize and outputSize need [height, width]");
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException($"Invalid architecture '{Name}': {string.Join("; ", problems)}.");
+        }
+
+        return this;
+    }
+
+    public static ArchitectureSpec FromJson(string json)
+    {
+        var spec = JsonSerializer.Deserialize<ArchitectureSpec>(json, JsonOptions)
+                   ?? throw new ArgumentException("Architecture JSON is empty.");
+        return spec.Validate();
+    }
+
+    public static ArchitectureSpec Load(string path)
+    {
+        try
+        {
+            return FromJson(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"Architecture file '{path}' is not valid: {e.Message}", e);
+        }
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    public void Save(string path) => File.WriteAllText(path, ToJson());
+
+    /// <summary>A preset name (see <see cref="ArchitecturePresets"/>) or a path to an architecture JSON file.</summary>
+    public static ArchitectureSpec Resolve(string presetOrPath) =>
+        ArchitecturePresets.TryGet(presetOrPath, out var preset) ? preset : Load(presetOrPath);
+}
