@@ -1,1 +1,8 @@
-Console.WriteLine("placeholder");
+using System.CommandLine;
+using CornerNet.Training.Commands;
+
+var root = new RootCommand("CornerNet training worker and model tools.")
+{
+    DescribeCommand.Create(),
+};
+return root.Parse(args).Invoke();

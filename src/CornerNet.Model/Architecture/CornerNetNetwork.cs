@@ -1,0 +1,146 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace CornerNet.Model.Architecture;
+
+/// <summary>
+/// CornerNet: a stem, stacked hourglass modules with intermediate supervision, and per stack a top-left and a
+/// bottom-right branch (corner pooling, then heatmap, embedding and offset heads). Submodules are registered under
+/// the authors' state-dict names so that their checkpoints map one to one.
+/// </summary>
+public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
+{
+    /// <summary>Initial heatmap bias: sigmoid(-2.19) ~ 0.1, so early training is not swamped by negatives.</summary>
+    public const float HeatBiasInit = -2.19f;
+
+    private readonly Sequential _stem;
+    private readonly ModuleList<HourglassModule> _hourglasses;
+    private readonly ModuleList<ConvBnRelu> _hourglassOutputs;
+    private readonly ModuleList<CornerPoolModule> _topLeftPools;
+    private readonly ModuleList<CornerPoolModule> _bottomRightPools;
+    private readonly ModuleList<Sequential> _topLeftHeats;
+    private readonly ModuleList<Sequential> _bottomRightHeats;
+    private readonly ModuleList<Sequential> _topLeftTags;
+    private readonly ModuleList<Sequential> _bottomRightTags;
+    private readonly ModuleList<Residual> _intermediates;
+    private readonly ModuleList<Sequential> _intermediateSkips;
+    private readonly ModuleList<Sequential> _intermediateFromOutputs;
+    private readonly ModuleList<Sequential> _topLeftOffsets;
+    private readonly ModuleList<Sequential> _bottomRightOffsets;
+
+    public ArchitectureSpec Spec { get; }
+
+    public CornerNetNetwork(ArchitectureSpec spec) : base(nameof(CornerNetNetwork))
+    {
+        Spec = spec.Validate();
+        var stacks = spec.Stacks;
+        var dim = spec.Dims[0];
+        var cnvDim = spec.CnvDim;
+        var classes = spec.ClassCount;
+
+        _stem = nn.Sequential(new ConvBnRelu(7, 3, spec.StemDim, stride: 2), new Residual(spec.StemDim, dim, stride: 2));
+        _hourglasses = Repeat(stacks, () => new HourglassModule(spec.Depth, spec.Dims, spec.Modules));
+        _hourglassOutputs = Repeat(stacks, () => new ConvBnRelu(3, dim, cnvDim));
+        _topLeftPools = Repeat(stacks, () => CornerPoolModule.TopLeft(cnvDim, spec.PoolDim));
+        _bottomRightPools = Repeat(stacks, () => CornerPoolModule.BottomRight(cnvDim, spec.PoolDim));
+        _topLeftHeats = Repeat(stacks, () => Head(cnvDim, dim, classes));
+        _bottomRightHeats = Repeat(stacks, () => Head(cnvDim, dim, classes));
+        _topLeftTags = Repeat(stacks, () => Head(cnvDim, dim, 1));
+        _bottomRightTags = Repeat(stacks, () => Head(cnvDim, dim, 1));
+        _intermediates = Repeat(stacks - 1, () => new Residual(dim, dim));
+        _intermediateSkips = Repeat(stacks - 1, () => ConvBn1x1(dim, dim));
+        _intermediateFromOutputs = Repeat(stacks - 1, () => ConvBn1x1(cnvDim, dim));
+        _topLeftOffsets = Repeat(stacks, () => Head(cnvDim, dim, 2));
+        _bottomRightOffsets = Repeat(stacks, () => Head(cnvDim, dim, 2));
+
+        // Registration order is the authors' state-dict order.
+        register_module("pre", _stem);
+        register_module("kps", _hourglasses);
+        register_module("cnvs", _hourglassOutputs);
+        register_module("tl_cnvs", _topLeftPools);
+        register_module("br_cnvs", _bottomRightPools);
+        register_module("tl_heats", _topLeftHeats);
+        register_module("br_heats", _bottomRightHeats);
+        register_module("tl_tags", _topLeftTags);
+        register_module("br_tags", _bottomRightTags);
+        register_module("inters", _intermediates);
+        register_module("inters_", _intermediateSkips);
+        register_module("cnvs_", _intermediateFromOutputs);
+        register_module("tl_regrs", _topLeftOffsets);
+        register_module("br_regrs", _bottomRightOffsets);
+
+        using (no_grad())
+        {
+            foreach (var heat in _topLeftHeats.Concat(_bottomRightHeats))
+            {
+                ((Conv2d)heat[1]).bias!.fill_(HeatBiasInit);
+            }
+        }
+    }
+
+    /// <summary>Inference: the last stack's heads only (earlier stacks' heads are training-time supervision).</summary>
+    public override CornerHeads forward(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        CornerHeads? heads = null;
+        RunStacks(images, (stack, features) =>
+        {
+            if (stack == Spec.Stacks - 1) heads = Heads(stack, features);
+        });
+        return heads!.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Training: every stack's heads, first stack first, as full maps.</summary>
+    public IReadOnlyList<CornerHeads> ForwardAllStacks(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        var outputs = new List<CornerHeads>(Spec.Stacks);
+        RunStacks(images, (stack, features) => outputs.Add(Heads(stack, features)));
+        foreach (var heads in outputs) heads.MoveToOuterDisposeScope();
+        return outputs;
+    }
+
+    /// <summary>Number of trainable parameters (BatchNorm running statistics are buffers, not counted).</summary>
+    public long ParameterCount() => parameters().Sum(p => p.numel());
+
+    /// <summary>Runs the stem and the hourglass stacks, handing each stack's output features to
+    /// <paramref name="onStackOutput"/>. Call inside a dispose scope.</summary>
+    private void RunStacks(Tensor images, Action<int, Tensor> onStackOutput)
+    {
+        var inter = _stem.forward(images);
+        for (var stack = 0; stack < Spec.Stacks; stack++)
+        {
+            var features = _hourglassOutputs[stack].forward(_hourglasses[stack].forward(inter));
+            onStackOutput(stack, features);
+            if (stack < Spec.Stacks - 1)
+            {
+                var merged = _intermediateSkips[stack].forward(inter).add_(_intermediateFromOutputs[stack].forward(features));
+                inter = _intermediates[stack].forward(nn.functional.relu(merged, inplace: true));
+            }
+        }
+    }
+
+    private CornerHeads Heads(int stack, Tensor features)
+    {
+        var topLeft = _topLeftPools[stack].forward(features);
+        var bottomRight = _bottomRightPools[stack].forward(features);
+        return new CornerHeads(
+            _topLeftHeats[stack].forward(topLeft),
+            _bottomRightHeats[stack].forward(bottomRight),
+            _topLeftTags[stack].forward(topLeft),
+            _bottomRightTags[stack].forward(bottomRight),
+            _topLeftOffsets[stack].forward(topLeft),
+            _bottomRightOffsets[stack].forward(bottomRight));
+    }
+
+    /// <summary>3x3 conv with bias and ReLU, then a 1x1 conv to the output channels (the authors' make_kp_layer).</summary>
+    private static Sequential Head(int inChannels, int hiddenChannels, int outChannels) =>
+        nn.Sequential(new ConvBnRelu(3, inChannels, hiddenChannels, withBatchNorm: false), nn.Conv2d(hiddenChannels, outChannels, 1));
+
+    private static Sequential ConvBn1x1(int inChannels, int outChannels) =>
+        nn.Sequential(nn.Conv2d(inChannels, outChannels, 1, bias: false), nn.BatchNorm2d(outChannels));
+
+    private static ModuleList<T> Repeat<T>(int count, Func<T> create) where T : nn.Module =>
+        new(Enumerable.Range(0, count).Select(_ => create()).ToArray());
+}

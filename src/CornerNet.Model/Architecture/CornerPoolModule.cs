@@ -1,0 +1,59 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace CornerNet.Model.Architecture;
+
+/// <summary>
+/// The corner-pooling module (the authors' <c>pool</c>): two 3x3 conv-BN-ReLU branches, each pooled in one
+/// direction, summed, 3x3 conv-BN; plus a 1x1 conv-BN shortcut; ReLU; then a 3x3 conv-BN-ReLU.
+/// Top-left corners use Top + Left pooling, bottom-right corners Bottom + Right.
+/// </summary>
+public sealed class CornerPoolModule : nn.Module<Tensor, Tensor>
+{
+    private readonly ConvBnRelu _branch1;
+    private readonly ConvBnRelu _branch2;
+    private readonly Conv2d _poolConv;
+    private readonly BatchNorm2d _poolBn;
+    private readonly Conv2d _shortcutConv;
+    private readonly BatchNorm2d _shortcutBn;
+    private readonly ConvBnRelu _output;
+    private readonly PoolDirection _direction1;
+    private readonly PoolDirection _direction2;
+
+    public CornerPoolModule(int dim, int poolDim, PoolDirection direction1, PoolDirection direction2)
+        : base(nameof(CornerPoolModule))
+    {
+        _direction1 = direction1;
+        _direction2 = direction2;
+        _branch1 = new ConvBnRelu(3, dim, poolDim);
+        _branch2 = new ConvBnRelu(3, dim, poolDim);
+        _poolConv = nn.Conv2d(poolDim, dim, 3, padding: 1, bias: false);
+        _poolBn = nn.BatchNorm2d(dim);
+        _shortcutConv = nn.Conv2d(dim, dim, 1, bias: false);
+        _shortcutBn = nn.BatchNorm2d(dim);
+        _output = new ConvBnRelu(3, dim, dim);
+
+        register_module("p1_conv1", _branch1);
+        register_module("p2_conv1", _branch2);
+        register_module("p_conv1", _poolConv);
+        register_module("p_bn1", _poolBn);
+        register_module("conv1", _shortcutConv);
+        register_module("bn1", _shortcutBn);
+        register_module("conv2", _output);
+    }
+
+    public static CornerPoolModule TopLeft(int dim, int poolDim) => new(dim, poolDim, PoolDirection.Top, PoolDirection.Left);
+
+    public static CornerPoolModule BottomRight(int dim, int poolDim) => new(dim, poolDim, PoolDirection.Bottom, PoolDirection.Right);
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var pooled = DirectionalPool.Apply(_branch1.forward(input), _direction1)
+            .add_(DirectionalPool.Apply(_branch2.forward(input), _direction2));
+        var merged = _poolBn.forward(_poolConv.forward(pooled))
+            .add_(_shortcutBn.forward(_shortcutConv.forward(input)));
+        return _output.forward(nn.functional.relu(merged, inplace: true)).MoveToOuterDisposeScope();
+    }
+}

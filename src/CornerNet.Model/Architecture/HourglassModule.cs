@@ -1,0 +1,65 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace CornerNet.Model.Architecture;
+
+/// <summary>
+/// One level of an hourglass (the authors' <c>kp_module</c>, CornerNet variant): a skip branch <c>up1</c> at full
+/// resolution, and a low branch that halves the resolution with a stride-2 residual (<c>low1</c>; no max-pool),
+/// recurses (<c>low2</c>), maps back to this level's width (<c>low3</c>) and is upsampled by nearest-neighbour x2.
+/// </summary>
+public sealed class HourglassModule : nn.Module<Tensor, Tensor>
+{
+    private readonly Sequential _up1;
+    private readonly Sequential _low1;
+    private readonly nn.Module<Tensor, Tensor> _low2;
+    private readonly Sequential _low3;
+
+    /// <param name="depth">Levels below this one, including it (the authors' n).</param>
+    /// <param name="dims">Widths from this level down; depth + 1 entries.</param>
+    /// <param name="modules">Residuals per level from this level down; depth + 1 entries.</param>
+    public HourglassModule(int depth, ReadOnlySpan<int> dims, ReadOnlySpan<int> modules) : base(nameof(HourglassModule))
+    {
+        int currentDim = dims[0], nextDim = dims[1];
+        int currentModules = modules[0], nextModules = modules[1];
+
+        _up1 = Residual.Chain(currentDim, currentDim, currentModules);
+        _low1 = Residual.Chain(currentDim, nextDim, currentModules, firstStride: 2);
+        _low2 = depth > 1
+            ? new HourglassModule(depth - 1, dims[1..], modules[1..])
+            : Residual.Chain(nextDim, nextDim, nextModules);
+        _low3 = Residual.ReverseChain(nextDim, currentDim, currentModules);
+
+        register_module("up1", _up1);
+        register_module("low1", _low1);
+        register_module("low2", _low2);
+        register_module("low3", _low3);
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var skip = _up1.forward(input);
+        var low = _low3.forward(_low2.forward(_low1.forward(input)));
+        var upsampled = UpsampleNearest2x(low);
+        // An odd-sized level (e.g. 191 -> 96 -> 192) upsamples one past the skip; the authors' sizes never do this,
+        // but crop rather than fail so any canvas works.
+        if (upsampled.shape[2] != skip.shape[2] || upsampled.shape[3] != skip.shape[3])
+        {
+            upsampled = upsampled[.., .., ..(int)skip.shape[2], ..(int)skip.shape[3]];
+        }
+
+        // The skip is a ReLU output that autograd keeps for the backward pass: add in place only without gradients.
+        var merged = is_grad_enabled() ? skip + upsampled : skip.add_(upsampled);
+        return merged.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Nearest-neighbour x2 (nn.Upsample(scale_factor=2)) as one broadcast copy.</summary>
+    private static Tensor UpsampleNearest2x(Tensor x)
+    {
+        long b = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+        using var expanded = x.view(b, c, h, 1, w, 1).expand(b, c, h, 2, w, 2);
+        return expanded.reshape(b, c, h * 2, w * 2);
+    }
+}

@@ -1,0 +1,65 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace CornerNet.Model.Architecture;
+
+/// <summary>
+/// Two 3x3 conv-BN layers with an identity shortcut, or a 1x1 conv-BN projection when the stride or width changes:
+/// the authors' <c>residual</c>. State-dict names: conv1, bn1, conv2, bn2, skip.0, skip.1.
+/// </summary>
+public sealed class Residual : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv2d _conv1;
+    private readonly BatchNorm2d _bn1;
+    private readonly Conv2d _conv2;
+    private readonly BatchNorm2d _bn2;
+    private readonly Sequential? _projection;
+
+    public Residual(int inChannels, int outChannels, int stride = 1) : base(nameof(Residual))
+    {
+        _conv1 = nn.Conv2d(inChannels, outChannels, 3, stride: stride, padding: 1, bias: false);
+        _bn1 = nn.BatchNorm2d(outChannels);
+        _conv2 = nn.Conv2d(outChannels, outChannels, 3, padding: 1, bias: false);
+        _bn2 = nn.BatchNorm2d(outChannels);
+        register_module("conv1", _conv1);
+        register_module("bn1", _bn1);
+        register_module("conv2", _conv2);
+        register_module("bn2", _bn2);
+        if (stride != 1 || inChannels != outChannels)
+        {
+            _projection = nn.Sequential(
+                nn.Conv2d(inChannels, outChannels, 1, stride: stride, bias: false),
+                nn.BatchNorm2d(outChannels));
+            register_module("skip", _projection);
+        }
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = nn.functional.relu(_bn1.forward(_conv1.forward(input)), inplace: true);
+        x = _bn2.forward(_conv2.forward(x));
+        var shortcut = _projection is null ? input : _projection.forward(input);
+        return nn.functional.relu(x.add_(shortcut), inplace: true).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A chain of residuals: the first maps <paramref name="inChannels"/> to <paramref name="outChannels"/>
+    /// with <paramref name="firstStride"/>, the rest keep the width (the authors' make_layer / make_hg_layer).</summary>
+    public static Sequential Chain(int inChannels, int outChannels, int count, int firstStride = 1)
+    {
+        var layers = new List<nn.Module<Tensor, Tensor>> { new Residual(inChannels, outChannels, firstStride) };
+        for (var i = 1; i < count; i++) layers.Add(new Residual(outChannels, outChannels));
+        return nn.Sequential(layers);
+    }
+
+    /// <summary>The reverse chain: all but the last keep <paramref name="inChannels"/>, the last maps to
+    /// <paramref name="outChannels"/> (the authors' make_layer_revr).</summary>
+    public static Sequential ReverseChain(int inChannels, int outChannels, int count)
+    {
+        var layers = new List<nn.Module<Tensor, Tensor>>();
+        for (var i = 0; i < count - 1; i++) layers.Add(new Residual(inChannels, inChannels));
+        layers.Add(new Residual(inChannels, outChannels));
+        return nn.Sequential(layers);
+    }
+}
