@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace CornerNet.Model.Architecture;
@@ -10,19 +11,17 @@ namespace CornerNet.Model.Architecture;
 /// </summary>
 public sealed class ConvBnRelu : nn.Module<Tensor, Tensor>
 {
+    [ComponentName(Name = "conv")]
     private readonly Conv2d _conv;
+    [ComponentName(Name = "bn")]
     private readonly BatchNorm2d? _batchNorm;
 
     public ConvBnRelu(int kernel, int inChannels, int outChannels, int stride = 1, bool withBatchNorm = true)
         : base(nameof(ConvBnRelu))
     {
         _conv = nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: (kernel - 1) / 2, bias: !withBatchNorm);
-        register_module("conv", _conv);
-        if (withBatchNorm)
-        {
-            _batchNorm = nn.BatchNorm2d(outChannels);
-            register_module("bn", _batchNorm);
-        }
+        _batchNorm = withBatchNorm ? nn.BatchNorm2d(outChannels) : null;
+        RegisterComponents();
     }
 
     public override Tensor forward(Tensor input)

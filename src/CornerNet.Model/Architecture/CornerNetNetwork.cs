@@ -1,12 +1,13 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace CornerNet.Model.Architecture;
 
 /// <summary>
 /// CornerNet: a stem, stacked hourglass modules with intermediate supervision, and per stack a top-left and a
-/// bottom-right branch (corner pooling, then heatmap, embedding and offset heads). Submodules are registered under
+/// bottom-right branch (corner pooling, then heatmap, embedding and offset heads). Submodules carry
 /// the authors' state-dict names so that their checkpoints map one to one.
 /// </summary>
 public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
@@ -14,19 +15,34 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
     /// <summary>Initial heatmap bias: sigmoid(-2.19) ~ 0.1, so early training is not swamped by negatives.</summary>
     public const float HeatBiasInit = -2.19f;
 
+    // Field order is state-dict order, and ComponentName gives each field the authors' key.
+    [ComponentName(Name = "pre")]
     private readonly Sequential _stem;
+    [ComponentName(Name = "kps")]
     private readonly ModuleList<HourglassModule> _hourglasses;
+    [ComponentName(Name = "cnvs")]
     private readonly ModuleList<ConvBnRelu> _hourglassOutputs;
+    [ComponentName(Name = "tl_cnvs")]
     private readonly ModuleList<CornerPoolModule> _topLeftPools;
+    [ComponentName(Name = "br_cnvs")]
     private readonly ModuleList<CornerPoolModule> _bottomRightPools;
+    [ComponentName(Name = "tl_heats")]
     private readonly ModuleList<Sequential> _topLeftHeats;
+    [ComponentName(Name = "br_heats")]
     private readonly ModuleList<Sequential> _bottomRightHeats;
+    [ComponentName(Name = "tl_tags")]
     private readonly ModuleList<Sequential> _topLeftTags;
+    [ComponentName(Name = "br_tags")]
     private readonly ModuleList<Sequential> _bottomRightTags;
+    [ComponentName(Name = "inters")]
     private readonly ModuleList<Residual> _intermediates;
+    [ComponentName(Name = "inters_")]
     private readonly ModuleList<Sequential> _intermediateSkips;
+    [ComponentName(Name = "cnvs_")]
     private readonly ModuleList<Sequential> _intermediateFromOutputs;
+    [ComponentName(Name = "tl_regrs")]
     private readonly ModuleList<Sequential> _topLeftOffsets;
+    [ComponentName(Name = "br_regrs")]
     private readonly ModuleList<Sequential> _bottomRightOffsets;
 
     public ArchitectureSpec Spec { get; }
@@ -53,22 +69,8 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
         _intermediateFromOutputs = Repeat(stacks - 1, () => ConvBn1x1(cnvDim, dim));
         _topLeftOffsets = Repeat(stacks, () => Head(cnvDim, dim, 2));
         _bottomRightOffsets = Repeat(stacks, () => Head(cnvDim, dim, 2));
+        RegisterComponents();
 
-        // Registration order is the authors' state-dict order.
-        register_module("pre", _stem);
-        register_module("kps", _hourglasses);
-        register_module("cnvs", _hourglassOutputs);
-        register_module("tl_cnvs", _topLeftPools);
-        register_module("br_cnvs", _bottomRightPools);
-        register_module("tl_heats", _topLeftHeats);
-        register_module("br_heats", _bottomRightHeats);
-        register_module("tl_tags", _topLeftTags);
-        register_module("br_tags", _bottomRightTags);
-        register_module("inters", _intermediates);
-        register_module("inters_", _intermediateSkips);
-        register_module("cnvs_", _intermediateFromOutputs);
-        register_module("tl_regrs", _topLeftOffsets);
-        register_module("br_regrs", _bottomRightOffsets);
 
         using (no_grad())
         {

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace CornerNet.Model.Architecture;
@@ -11,12 +12,19 @@ namespace CornerNet.Model.Architecture;
 /// </summary>
 public sealed class CornerPoolModule : nn.Module<Tensor, Tensor>
 {
+    [ComponentName(Name = "p1_conv1")]
     private readonly ConvBnRelu _branch1;
+    [ComponentName(Name = "p2_conv1")]
     private readonly ConvBnRelu _branch2;
+    [ComponentName(Name = "p_conv1")]
     private readonly Conv2d _poolConv;
+    [ComponentName(Name = "p_bn1")]
     private readonly BatchNorm2d _poolBn;
+    [ComponentName(Name = "conv1")]
     private readonly Conv2d _shortcutConv;
+    [ComponentName(Name = "bn1")]
     private readonly BatchNorm2d _shortcutBn;
+    [ComponentName(Name = "conv2")]
     private readonly ConvBnRelu _output;
     private readonly PoolDirection _direction1;
     private readonly PoolDirection _direction2;
@@ -33,14 +41,7 @@ public sealed class CornerPoolModule : nn.Module<Tensor, Tensor>
         _shortcutConv = nn.Conv2d(dim, dim, 1, bias: false);
         _shortcutBn = nn.BatchNorm2d(dim);
         _output = new ConvBnRelu(3, dim, dim);
-
-        register_module("p1_conv1", _branch1);
-        register_module("p2_conv1", _branch2);
-        register_module("p_conv1", _poolConv);
-        register_module("p_bn1", _poolBn);
-        register_module("conv1", _shortcutConv);
-        register_module("bn1", _shortcutBn);
-        register_module("conv2", _output);
+        RegisterComponents();
     }
 
     public static CornerPoolModule TopLeft(int dim, int poolDim) => new(dim, poolDim, PoolDirection.Top, PoolDirection.Left);

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace CornerNet.Model.Architecture;
@@ -11,9 +12,13 @@ namespace CornerNet.Model.Architecture;
 /// </summary>
 public sealed class HourglassModule : nn.Module<Tensor, Tensor>
 {
+    [ComponentName(Name = "up1")]
     private readonly Sequential _up1;
+    [ComponentName(Name = "low1")]
     private readonly Sequential _low1;
+    [ComponentName(Name = "low2")]
     private readonly nn.Module<Tensor, Tensor> _low2;
+    [ComponentName(Name = "low3")]
     private readonly Sequential _low3;
 
     /// <param name="depth">Levels below this one, including it (the authors' n).</param>
@@ -30,11 +35,7 @@ public sealed class HourglassModule : nn.Module<Tensor, Tensor>
             ? new HourglassModule(depth - 1, dims[1..], modules[1..])
             : Residual.Chain(nextDim, nextDim, nextModules);
         _low3 = Residual.ReverseChain(nextDim, currentDim, currentModules);
-
-        register_module("up1", _up1);
-        register_module("low1", _low1);
-        register_module("low2", _low2);
-        register_module("low3", _low3);
+        RegisterComponents();
     }
 
     public override Tensor forward(Tensor input)

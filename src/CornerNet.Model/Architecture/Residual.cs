@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace CornerNet.Model.Architecture;
@@ -10,10 +11,15 @@ namespace CornerNet.Model.Architecture;
 /// </summary>
 public sealed class Residual : nn.Module<Tensor, Tensor>
 {
+    [ComponentName(Name = "conv1")]
     private readonly Conv2d _conv1;
+    [ComponentName(Name = "bn1")]
     private readonly BatchNorm2d _bn1;
+    [ComponentName(Name = "conv2")]
     private readonly Conv2d _conv2;
+    [ComponentName(Name = "bn2")]
     private readonly BatchNorm2d _bn2;
+    [ComponentName(Name = "skip")]
     private readonly Sequential? _projection;
 
     public Residual(int inChannels, int outChannels, int stride = 1) : base(nameof(Residual))
@@ -22,17 +28,14 @@ public sealed class Residual : nn.Module<Tensor, Tensor>
         _bn1 = nn.BatchNorm2d(outChannels);
         _conv2 = nn.Conv2d(outChannels, outChannels, 3, padding: 1, bias: false);
         _bn2 = nn.BatchNorm2d(outChannels);
-        register_module("conv1", _conv1);
-        register_module("bn1", _bn1);
-        register_module("conv2", _conv2);
-        register_module("bn2", _bn2);
         if (stride != 1 || inChannels != outChannels)
         {
             _projection = nn.Sequential(
                 nn.Conv2d(inChannels, outChannels, 1, stride: stride, bias: false),
                 nn.BatchNorm2d(outChannels));
-            register_module("skip", _projection);
         }
+
+        RegisterComponents();
     }
 
     public override Tensor forward(Tensor input)

@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Mvc;
+
+namespace CornerNet.Service.Api;
+
+/// <summary>Object detection.</summary>
+[ApiController]
+[Route("detect")]
+[Produces("application/json")]
+public sealed class DetectController(DetectionCoordinator coordinator, ImageUploadReader uploads) : ControllerBase
+{
+    /// <summary>Detects objects in one image.</summary>
+    /// <remarks>
+    /// Send the image as the multipart/form-data file field <c>image</c> (as Swagger UI's "Try it out" does), or as
+    /// the raw request body. JPEG, PNG, BMP and WebP are accepted by default; the format is recognised from the bytes,
+    /// whatever the declared content type. Boxes are in the pixels of the image after its EXIF orientation.
+    /// </remarks>
+    /// <param name="scoreThreshold">Minimum score, 0..1 (default from Detection:ScoreThreshold).</param>
+    /// <param name="maxDetections">Most detections returned, 1..100 (default from Detection:MaxDetections).</param>
+    /// <param name="classes">Comma-separated class names or indices to keep, e.g. <c>person,dog</c> or <c>0,16</c>.</param>
+    /// <response code="200">The detections.</response>
+    /// <response code="400">No image, an undecodable image, or an invalid query value.</response>
+    /// <response code="413">The body is larger than Limits:MaxRequestBytes.</response>
+    /// <response code="415">The image format is not recognised or not enabled.</response>
+    /// <response code="422">The image's dimensions exceed Limits:MaxPixels or Limits:MaxSide.</response>
+    /// <response code="503">The queue is full or the model is still loading (see Retry-After).</response>
+    /// <response code="504">The image was not processed within Batching:RequestTimeoutSeconds.</response>
+    [HttpPost]
+    [ImageUpload(ImageUploadReader.SingleField, multiple: false)]
+    [ProducesResponseType<DetectionResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status504GatewayTimeout, "application/problem+json")]
+    public async Task<ActionResult<DetectionResponse>> Detect(
+        [FromQuery] float? scoreThreshold, [FromQuery] int? maxDetections, [FromQuery] string? classes)
+    {
+        var aborted = HttpContext.RequestAborted;
+        var image = await uploads.ReadSingleAsync(Request, aborted);
+        return await coordinator.DetectAsync(image, new DetectionQuery(scoreThreshold, maxDetections, classes), aborted);
+    }
+
+    /// <summary>Detects objects in several images; one result per image, in the order sent.</summary>
+    /// <remarks>multipart/form-data with one file field named <c>images</c> per image (at most Limits:MaxBatchImages).
+    /// If any image is invalid the whole request fails, and the problem names the image's index.</remarks>
+    /// <param name="scoreThreshold">Minimum score, 0..1 (default from Detection:ScoreThreshold).</param>
+    /// <param name="maxDetections">Most detections returned per image, 1..100.</param>
+    /// <param name="classes">Comma-separated class names or indices to keep.</param>
+    /// <response code="200">One result per image.</response>
+    /// <response code="400">No image, an undecodable image, too many images, or an invalid query value.</response>
+    /// <response code="413">The body is larger than Limits:MaxRequestBytes.</response>
+    /// <response code="415">Not multipart, or an image format that is not recognised or not enabled.</response>
+    /// <response code="422">An image's dimensions exceed the limits.</response>
+    /// <response code="503">The queue is full or the model is still loading.</response>
+    /// <response code="504">Not processed in time.</response>
+    [HttpPost("batch")]
+    [ImageUpload(ImageUploadReader.BatchField, multiple: true)]
+    [ProducesResponseType<BatchDetectionResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status504GatewayTimeout, "application/problem+json")]
+    public async Task<ActionResult<BatchDetectionResponse>> DetectBatch(
+        [FromQuery] float? scoreThreshold, [FromQuery] int? maxDetections, [FromQuery] string? classes)
+    {
+        var aborted = HttpContext.RequestAborted;
+        var images = await uploads.ReadBatchAsync(Request, aborted);
+        var results = await coordinator.DetectManyAsync(images, new DetectionQuery(scoreThreshold, maxDetections, classes), aborted);
+        return new BatchDetectionResponse(results);
+    }
+}

@@ -1,0 +1,42 @@
+namespace CornerNet.Service.Api;
+
+/// <summary>The detections found in one image.</summary>
+/// <param name="Width">Width of the image in pixels, after its EXIF orientation was applied.</param>
+/// <param name="Height">Height of the image in pixels, after its EXIF orientation was applied.</param>
+/// <param name="Detections">Detections, best first.</param>
+/// <param name="Timings">Where the time went, in milliseconds.</param>
+public sealed record DetectionResponse(int Width, int Height, IReadOnlyList<DetectionDto> Detections, TimingsDto Timings);
+
+/// <summary>One detected object.</summary>
+/// <param name="ClassIndex">Index into the model's class list.</param>
+/// <param name="Label">Class name.</param>
+/// <param name="Score">Confidence in [0, 1].</param>
+/// <param name="Bbox">[x1, y1, x2, y2] in the original image's pixels (top-left and bottom-right corners).</param>
+public sealed record DetectionDto(int ClassIndex, string Label, float Score, float[] Bbox);
+
+/// <summary>Milliseconds spent per stage. Preprocess, forward, decode and NMS are for the whole batch the image ran in.</summary>
+public sealed record TimingsDto(
+    double DecodeImageMs,
+    double QueueMs,
+    double PreprocessMs,
+    double ForwardMs,
+    double DecodeMs,
+    double NmsMs,
+    int BatchSize,
+    double TotalMs);
+
+/// <summary>POST /detect/batch: one result per image, in the order the images were sent.</summary>
+public sealed record BatchDetectionResponse(IReadOnlyList<DetectionResponse> Results);
+
+/// <summary>The model being served and how it is run.</summary>
+public sealed record ModelInfoResponse(
+    string Architecture,
+    IReadOnlyList<string> Classes,
+    string Device,
+    long ParameterCount,
+    string WeightsFile,
+    string WeightsSha256,
+    string ChannelOrder,
+    object Batching,
+    object Pipeline,
+    object Limits);

@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using CornerNet.Model.Inference;
+using CornerNet.Service.Batching;
+using CornerNet.Service.Configuration;
+using CornerNet.Service.Modeling;
+using CornerNet.Service.Observability;
+using Microsoft.Extensions.Options;
+
+namespace CornerNet.Service.Api;
+
+/// <summary>
+/// Request-side half of detection: validates the query, decodes the image on the request's thread, queues it for
+/// the batching worker, waits (bounded) for its result and filters it for the response.
+/// </summary>
+public sealed class DetectionCoordinator(
+    ModelHost modelHost,
+    DetectionQueue queue,
+    ImageLoader imageLoader,
+    ServiceMetrics metrics,
+    IOptions<BatchingOptions> batching,
+    IOptions<DetectionDefaultsOptions> defaults)
+{
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
+
+    public async Task<DetectionResponse> DetectAsync(byte[] encoded, DetectionQuery query, CancellationToken requestAborted)
+    {
+        var results = await DetectManyAsync([encoded], query, requestAborted);
+        return results[0];
+    }
+
+    public async Task<IReadOnlyList<DetectionResponse>> DetectManyAsync(
+        IReadOnlyList<byte[]> encodedImages, DetectionQuery query, CancellationToken requestAborted)
+    {
+        var model = ReadyModel();
+        var filter = ResolveFilter(query, model.Spec.Classes);
+
+        // Decode every image first, so a bad one fails the request before anything is queued.
+        var decoded = new List<(DecodedImage Image, TimeSpan DecodeTime)>(encodedImages.Count);
+        for (var i = 0; i < encodedImages.Count; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var image = Decode(encodedImages[i], model.Spec.IsBgr, encodedImages.Count > 1 ? i : null);
+            decoded.Add((image, Stopwatch.GetElapsedTime(started)));
+        }
+
+        var timeout = TimeSpan.FromSeconds(batching.Value.RequestTimeoutSeconds);
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        var jobs = new List<DetectionJob>(decoded.Count);
+        foreach (var (image, _) in decoded)
+        {
+            var job = new DetectionJob(image, timeout, abandon.Token);
+            if (!queue.TryEnqueue(job))
+            {
+                // Jobs of this request already queued are dropped by the worker before inference.
+                await abandon.CancelAsync();
+                metrics.RejectedRequests.Inc();
+                throw new ApiProblemException(StatusCodes.Status503ServiceUnavailable, "Busy",
+                    "The detection queue is full (Batching:QueueCapacity); retry shortly.", RetryAfter);
+            }
+
+            jobs.Add(job);
+        }
+
+        metrics.QueueDepth.Set(queue.Depth);
+        var responses = new List<DetectionResponse>(jobs.Count);
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var outcome = await AwaitAsync(jobs[i], timeout, abandon, requestAborted);
+            responses.Add(ToResponse(decoded[i].Image, decoded[i].DecodeTime, outcome, filter, model.Spec.Classes));
+        }
+
+        return responses;
+    }
+
+    private LoadedModel ReadyModel() => modelHost.IsReady
+        ? modelHost.Model
+        : throw new ApiProblemException(StatusCodes.Status503ServiceUnavailable, "Model not ready",
+            "The model is still loading; see /health/ready.", RetryAfter);
+
+    private DecodedImage Decode(byte[] encoded, bool bgr, int? index)
+    {
+        var which = index is null ? "The image" : $"Image {index}";
+        try
+        {
+            return imageLoader.Load(encoded, bgr);
+        }
+        catch (UnsupportedImageFormatException e)
+        {
+            throw new ApiProblemException(StatusCodes.Status415UnsupportedMediaType, "Unsupported image format", $"{which}: {e.Message}");
+        }
+        catch (ImageTooLargeException e)
+        {
+            throw new ApiProblemException(StatusCodes.Status422UnprocessableEntity, "Image too large", $"{which}: {e.Message}");
+        }
+        catch (InvalidImageException e)
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "Undecodable image", $"{which}: {e.Message}");
+        }
+    }
+
+    private static async Task<JobOutcome> AwaitAsync(DetectionJob job, TimeSpan timeout, CancellationTokenSource abandon, CancellationToken requestAborted)
+    {
+        try
+        {
+            return await job.Completion.WaitAsync(timeout, requestAborted);
+        }
+        catch (TimeoutException)
+        {
+            await abandon.CancelAsync();
+            throw TimedOut();
+        }
+        catch (JobExpiredException)
+        {
+            await abandon.CancelAsync();
+            throw TimedOut();
+        }
+        catch (ServiceStoppingException e)
+        {
+            throw new ApiProblemException(StatusCodes.Status503ServiceUnavailable, "Shutting down", e.Message, RetryAfter);
+        }
+    }
+
+    private static ApiProblemException TimedOut() => new(StatusCodes.Status504GatewayTimeout, "Timed out",
+        "The image was not processed within Batching:RequestTimeoutSeconds.");
+
+    private (float Threshold, int Max, HashSet<int>? Classes) ResolveFilter(DetectionQuery query, IReadOnlyList<string> classes)
+    {
+        var threshold = query.ScoreThreshold ?? defaults.Value.ScoreThreshold;
+        if (!float.IsFinite(threshold) || threshold is < 0 or > 1)
+        {
+            throw BadQuery($"scoreThreshold must be between 0 and 1 (got {threshold}).");
+        }
+
+        var max = query.MaxDetections ?? defaults.Value.MaxDetections;
+        if (max is < 1 or > 100)
+        {
+            throw BadQuery($"maxDetections must be between 1 and 100 (got {max}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(query.Classes))
+        {
+            return (threshold, max, null);
+        }
+
+        var wanted = new HashSet<int>();
+        foreach (var item in query.Classes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var index = int.TryParse(item, out var number) && number >= 0 && number < classes.Count
+                ? number
+                : IndexOf(classes, item);
+            if (index < 0)
+            {
+                throw BadQuery($"classes: '{item}' is neither a class name nor an index of this model ({classes.Count} classes; see GET /model).");
+            }
+
+            wanted.Add(index);
+        }
+
+        return (threshold, max, wanted);
+    }
+
+    private static int IndexOf(IReadOnlyList<string> classes, string name)
+    {
+        for (var i = 0; i < classes.Count; i++)
+        {
+            if (string.Equals(classes[i], name, StringComparison.OrdinalIgnoreCase)) return i;
+        }
+
+        return -1;
+    }
+
+    private static ApiProblemException BadQuery(string detail) => new(StatusCodes.Status400BadRequest, "Invalid query", detail);
+
+    private static DetectionResponse ToResponse(DecodedImage image, TimeSpan decodeTime, JobOutcome outcome,
+        (float Threshold, int Max, HashSet<int>? Classes) filter, IReadOnlyList<string> classes)
+    {
+        var detections = outcome.Detections
+            .Where(d => d.Score >= filter.Threshold && (filter.Classes is null || filter.Classes.Contains(d.ClassIndex)))
+            .OrderByDescending(d => d.Score)
+            .Take(filter.Max)
+            .Select(d => new DetectionDto(d.ClassIndex, classes[d.ClassIndex], d.Score, [d.X1, d.Y1, d.X2, d.Y2]))
+            .ToList();
+        var t = outcome.Timings;
+        var total = decodeTime + outcome.QueueWait + t.Preprocess + t.Forward + t.Decode + t.Nms;
+        return new DetectionResponse(image.Width, image.Height, detections, new TimingsDto(
+            decodeTime.TotalMilliseconds, outcome.QueueWait.TotalMilliseconds, t.Preprocess.TotalMilliseconds,
+            t.Forward.TotalMilliseconds, t.Decode.TotalMilliseconds, t.Nms.TotalMilliseconds, outcome.BatchSize,
+            total.TotalMilliseconds));
+    }
+}

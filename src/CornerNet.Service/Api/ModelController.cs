@@ -1,0 +1,46 @@
+using CornerNet.Model.Inference;
+using CornerNet.Service.Configuration;
+using CornerNet.Service.Modeling;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace CornerNet.Service.Api;
+
+/// <summary>The model being served.</summary>
+[ApiController]
+[Route("model")]
+[Produces("application/json")]
+public sealed class ModelController(
+    ModelHost modelHost,
+    DetectorOptions pipeline,
+    IOptions<BatchingOptions> batching,
+    IOptions<LimitsOptions> limits) : ControllerBase
+{
+    /// <summary>Architecture, classes, device, parameter count, weights file and its SHA-256, and the settings it runs with.</summary>
+    /// <response code="200">The model.</response>
+    /// <response code="503">The model is still loading.</response>
+    [HttpGet]
+    [ProducesResponseType<ModelInfoResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
+    public ActionResult<ModelInfoResponse> Get()
+    {
+        if (!modelHost.IsReady)
+        {
+            throw new ApiProblemException(StatusCodes.Status503ServiceUnavailable, "Model not ready",
+                "The model is still loading; see /health/ready.", TimeSpan.FromSeconds(1));
+        }
+
+        var model = modelHost.Model;
+        return new ModelInfoResponse(
+            model.Spec.Name,
+            model.Spec.Classes,
+            model.Device.ToString(),
+            model.ParameterCount,
+            Path.GetFileName(model.WeightsPath),
+            model.WeightsSha256,
+            model.Spec.ChannelOrder,
+            batching.Value,
+            pipeline,
+            limits.Value);
+    }
+}

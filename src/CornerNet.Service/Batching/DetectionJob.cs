@@ -1,0 +1,34 @@
+using System.Diagnostics;
+using CornerNet.Model.Inference;
+
+namespace CornerNet.Service.Batching;
+
+/// <summary>One image waiting for the model, and the promise its request awaits.</summary>
+public sealed class DetectionJob(DecodedImage image, TimeSpan timeout, CancellationToken requestAborted)
+{
+    private readonly TaskCompletionSource<JobOutcome> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public DecodedImage Image { get; } = image;
+
+    public CancellationToken RequestAborted { get; } = requestAborted;
+
+    public long EnqueuedAt { get; } = Stopwatch.GetTimestamp();
+
+    public TimeSpan Timeout { get; } = timeout;
+
+    public Task<JobOutcome> Completion => _completion.Task;
+
+    public bool IsExpired(long now) => Stopwatch.GetElapsedTime(EnqueuedAt, now) >= Timeout;
+
+    public void Complete(JobOutcome outcome) => _completion.TrySetResult(outcome);
+
+    public void Fail(Exception error) => _completion.TrySetException(error);
+
+    public void Cancel() => _completion.TrySetCanceled(RequestAborted);
+}
+
+/// <summary>What the model found for one job, and how its batch went.</summary>
+public sealed record JobOutcome(IReadOnlyList<Detection> Detections, StageTimings Timings, int BatchSize, TimeSpan QueueWait);
+
+/// <summary>The job waited longer than Batching:RequestTimeoutSeconds and was dropped before the model saw it.</summary>
+public sealed class JobExpiredException() : Exception("The request waited too long in the queue and was dropped before inference.");

@@ -1,0 +1,120 @@
+using System.Reflection;
+using CornerNet.Model.Inference;
+using CornerNet.Service.Api;
+using CornerNet.Service.Batching;
+using CornerNet.Service.Configuration;
+using CornerNet.Service.Modeling;
+using CornerNet.Service.Observability;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi.Models;
+using Prometheus;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace CornerNet.Service.Hosting;
+
+/// <summary>Registration and pipeline of the detection service, so Program.cs stays a few lines.</summary>
+public static class DetectionServiceExtensions
+{
+    public static WebApplicationBuilder AddDetectionService(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        AddValidatedOptions<ModelOptions>(services, ModelOptions.Section);
+        AddValidatedOptions<BatchingOptions>(services, BatchingOptions.Section);
+        AddValidatedOptions<LimitsOptions>(services, LimitsOptions.Section);
+        AddValidatedOptions<DetectionDefaultsOptions>(services, DetectionDefaultsOptions.Section);
+        AddValidatedOptions<ServiceLoggingOptions>(services, ServiceLoggingOptions.Section);
+
+        // The pipeline's own options record (the authors' defaults), overridable under "Pipeline".
+        services.AddSingleton(_ => (configuration.GetSection("Pipeline").Get<DetectorOptions>() ?? new DetectorOptions()).Validate());
+        services.AddSingleton(sp => new ImageLoader(ImageDecoding(sp.GetRequiredService<IOptions<LimitsOptions>>().Value)));
+
+        services.AddSingleton<ModelHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
+        services.AddSingleton<DetectionQueue>();
+        services.AddHostedService<BatchingWorker>();
+        services.AddSingleton<ServiceMetrics>();
+        services.AddSingleton<ImageUploadReader>();
+        services.AddSingleton<DetectionCoordinator>();
+
+        services.AddControllers();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddHealthChecks().AddCheck<ModelReadyHealthCheck>("model", tags: ["ready"]);
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(options =>
+        {
+            options.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "CornerNet detection service",
+                Version = "v1",
+                Description = "CornerNet (Law & Deng, ECCV 2018) object detection over HTTP.",
+            });
+            var xml = Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml");
+            options.IncludeXmlComments(xml);
+            options.OperationFilter<ImageUploadOperationFilter>();
+        });
+
+        // Body size is enforced by Kestrel as well as by the upload reader (which also covers test hosts).
+        var limits = configuration.GetSection(LimitsOptions.Section).Get<LimitsOptions>() ?? new LimitsOptions();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBytes);
+
+        // Queued work is finished on shutdown, within the drain time (BatchingWorker.StopAsync).
+        var batching = configuration.GetSection(BatchingOptions.Section).Get<BatchingOptions>() ?? new BatchingOptions();
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(batching.ShutdownDrainSeconds + 5));
+
+        builder.Host.UseSerilog((context, logger) =>
+        {
+            var json = context.Configuration.GetSection(ServiceLoggingOptions.Section).Get<ServiceLoggingOptions>()?.Format == "json";
+            logger.ReadFrom.Configuration(context.Configuration).Enrich.FromLogContext();
+            if (json)
+            {
+                logger.WriteTo.Console(new CompactJsonFormatter());
+            }
+            else
+            {
+                logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+            }
+        });
+        return builder;
+    }
+
+    public static WebApplication UseDetectionService(this WebApplication app)
+    {
+        var queue = app.Services.GetRequiredService<DetectionQueue>();
+        app.Lifetime.ApplicationStopping.Register(queue.Close);
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSerilogRequestLogging(options =>
+            options.EnrichDiagnosticContext = (diagnostics, http) =>
+                diagnostics.Set("ClientAddress", http.Connection.RemoteIpAddress?.ToString()));
+        app.UseHttpMetrics();
+
+        app.UseSwagger();
+        app.UseSwaggerUI(options => options.DocumentTitle = "CornerNet detection service");
+
+        app.MapControllers();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapMetrics("/metrics");
+        return app;
+    }
+
+    private static void AddValidatedOptions<T>(IServiceCollection services, string section) where T : class =>
+        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
+
+    private static ImageDecodingOptions ImageDecoding(LimitsOptions limits)
+    {
+        var formats = limits.ImageFormats.Select(f => f.ToLowerInvariant()).ToHashSet();
+        return new ImageDecodingOptions
+        {
+            AllowGif = formats.Contains("gif"),
+            AllowTiff = formats.Contains("tiff"),
+            MaxPixelCount = limits.MaxPixels,
+        }.Validate();
+    }
+}

@@ -1,0 +1,36 @@
+using CornerNet.Model.Inference;
+using Prometheus;
+
+namespace CornerNet.Service.Observability;
+
+/// <summary>The service's own Prometheus metrics (HTTP request metrics come from prometheus-net's middleware).</summary>
+public sealed class ServiceMetrics
+{
+    private static readonly double[] DurationBuckets = Histogram.ExponentialBuckets(0.001, 2, 16);
+
+    public Gauge QueueDepth { get; } = Metrics.CreateGauge("cornernet_queue_depth", "Images waiting for the model.");
+
+    public Histogram BatchSize { get; } = Metrics.CreateHistogram("cornernet_batch_size", "Images per batch run through the model.",
+        new HistogramConfiguration { Buckets = Histogram.LinearBuckets(1, 1, 16) });
+
+    public Histogram ForwardSeconds { get; } = Metrics.CreateHistogram("cornernet_forward_seconds", "Network forward time per batch.",
+        new HistogramConfiguration { Buckets = DurationBuckets });
+
+    public Histogram DecodeSeconds { get; } = Metrics.CreateHistogram("cornernet_decode_seconds", "Corner decoding plus soft-NMS time per batch.",
+        new HistogramConfiguration { Buckets = DurationBuckets });
+
+    public Counter ImagesProcessed { get; } = Metrics.CreateCounter("cornernet_images_processed_total", "Images the model has processed.");
+
+    public Counter DroppedJobs { get; } = Metrics.CreateCounter("cornernet_dropped_jobs_total", "Queued images dropped before inference.",
+        new CounterConfiguration { LabelNames = ["reason"] });
+
+    public Counter RejectedRequests { get; } = Metrics.CreateCounter("cornernet_rejected_requests_total", "Requests refused because the queue was full.");
+
+    public void RecordBatch(int size, StageTimings timings)
+    {
+        BatchSize.Observe(size);
+        ForwardSeconds.Observe(timings.Forward.TotalSeconds);
+        DecodeSeconds.Observe((timings.Decode + timings.Nms).TotalSeconds);
+        ImagesProcessed.Inc(size);
+    }
+}
