@@ -12,14 +12,14 @@ namespace CornerNet.Model.Architecture;
 public sealed class ConvBnRelu : nn.Module<Tensor, Tensor>
 {
     [ComponentName(Name = "conv")]
-    private readonly Conv2d _conv;
+    private readonly Conv2dLayer _conv;
     [ComponentName(Name = "bn")]
     private readonly BatchNorm2d? _batchNorm;
 
     public ConvBnRelu(int kernel, int inChannels, int outChannels, int stride = 1, bool withBatchNorm = true)
         : base(nameof(ConvBnRelu))
     {
-        _conv = nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: (kernel - 1) / 2, bias: !withBatchNorm);
+        _conv = new Conv2dLayer(inChannels, outChannels, kernel, stride: stride, padding: (kernel - 1) / 2, bias: !withBatchNorm);
         _batchNorm = withBatchNorm ? nn.BatchNorm2d(outChannels) : null;
         RegisterComponents();
     }

@@ -76,7 +76,7 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
         {
             foreach (var heat in _topLeftHeats.Concat(_bottomRightHeats))
             {
-                ((Conv2d)heat[1]).bias!.fill_(HeatBiasInit);
+                ((Conv2dLayer)heat[1]).Bias!.fill_(HeatBiasInit);
             }
         }
     }
@@ -138,10 +138,10 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
 
     /// <summary>3x3 conv with bias and ReLU, then a 1x1 conv to the output channels (the authors' make_kp_layer).</summary>
     private static Sequential Head(int inChannels, int hiddenChannels, int outChannels) =>
-        nn.Sequential(new ConvBnRelu(3, inChannels, hiddenChannels, withBatchNorm: false), nn.Conv2d(hiddenChannels, outChannels, 1));
+        nn.Sequential(new ConvBnRelu(3, inChannels, hiddenChannels, withBatchNorm: false), new Conv2dLayer(hiddenChannels, outChannels, 1));
 
     private static Sequential ConvBn1x1(int inChannels, int outChannels) =>
-        nn.Sequential(nn.Conv2d(inChannels, outChannels, 1, bias: false), nn.BatchNorm2d(outChannels));
+        nn.Sequential(new Conv2dLayer(inChannels, outChannels, 1, bias: false), nn.BatchNorm2d(outChannels));
 
     private static ModuleList<T> Repeat<T>(int count, Func<T> create) where T : nn.Module =>
         new(Enumerable.Range(0, count).Select(_ => create()).ToArray());

@@ -17,11 +17,11 @@ public sealed class CornerPoolModule : nn.Module<Tensor, Tensor>
     [ComponentName(Name = "p2_conv1")]
     private readonly ConvBnRelu _branch2;
     [ComponentName(Name = "p_conv1")]
-    private readonly Conv2d _poolConv;
+    private readonly Conv2dLayer _poolConv;
     [ComponentName(Name = "p_bn1")]
     private readonly BatchNorm2d _poolBn;
     [ComponentName(Name = "conv1")]
-    private readonly Conv2d _shortcutConv;
+    private readonly Conv2dLayer _shortcutConv;
     [ComponentName(Name = "bn1")]
     private readonly BatchNorm2d _shortcutBn;
     [ComponentName(Name = "conv2")]
@@ -36,9 +36,9 @@ public sealed class CornerPoolModule : nn.Module<Tensor, Tensor>
         _direction2 = direction2;
         _branch1 = new ConvBnRelu(3, dim, poolDim);
         _branch2 = new ConvBnRelu(3, dim, poolDim);
-        _poolConv = nn.Conv2d(poolDim, dim, 3, padding: 1, bias: false);
+        _poolConv = new Conv2dLayer(poolDim, dim, 3, padding: 1, bias: false);
         _poolBn = nn.BatchNorm2d(dim);
-        _shortcutConv = nn.Conv2d(dim, dim, 1, bias: false);
+        _shortcutConv = new Conv2dLayer(dim, dim, 1, bias: false);
         _shortcutBn = nn.BatchNorm2d(dim);
         _output = new ConvBnRelu(3, dim, dim);
         RegisterComponents();

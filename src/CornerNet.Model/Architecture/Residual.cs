@@ -12,11 +12,11 @@ namespace CornerNet.Model.Architecture;
 public sealed class Residual : nn.Module<Tensor, Tensor>
 {
     [ComponentName(Name = "conv1")]
-    private readonly Conv2d _conv1;
+    private readonly Conv2dLayer _conv1;
     [ComponentName(Name = "bn1")]
     private readonly BatchNorm2d _bn1;
     [ComponentName(Name = "conv2")]
-    private readonly Conv2d _conv2;
+    private readonly Conv2dLayer _conv2;
     [ComponentName(Name = "bn2")]
     private readonly BatchNorm2d _bn2;
     [ComponentName(Name = "skip")]
@@ -24,14 +24,14 @@ public sealed class Residual : nn.Module<Tensor, Tensor>
 
     public Residual(int inChannels, int outChannels, int stride = 1) : base(nameof(Residual))
     {
-        _conv1 = nn.Conv2d(inChannels, outChannels, 3, stride: stride, padding: 1, bias: false);
+        _conv1 = new Conv2dLayer(inChannels, outChannels, 3, stride: stride, padding: 1, bias: false);
         _bn1 = nn.BatchNorm2d(outChannels);
-        _conv2 = nn.Conv2d(outChannels, outChannels, 3, padding: 1, bias: false);
+        _conv2 = new Conv2dLayer(outChannels, outChannels, 3, padding: 1, bias: false);
         _bn2 = nn.BatchNorm2d(outChannels);
         if (stride != 1 || inChannels != outChannels)
         {
             _projection = nn.Sequential(
-                nn.Conv2d(inChannels, outChannels, 1, stride: stride, bias: false),
+                new Conv2dLayer(inChannels, outChannels, 1, stride: stride, bias: false),
                 nn.BatchNorm2d(outChannels));
         }
 

@@ -5,7 +5,6 @@ namespace CornerNet.Service.Api;
 /// <summary>Object detection.</summary>
 [ApiController]
 [Route("detect")]
-[Produces("application/json")]
 public sealed class DetectController(DetectionCoordinator coordinator, ImageUploadReader uploads) : ControllerBase
 {
     /// <summary>Detects objects in one image.</summary>

@@ -9,7 +9,6 @@ namespace CornerNet.Service.Api;
 /// <summary>The model being served.</summary>
 [ApiController]
 [Route("model")]
-[Produces("application/json")]
 public sealed class ModelController(
     ModelHost modelHost,
     DetectorOptions pipeline,

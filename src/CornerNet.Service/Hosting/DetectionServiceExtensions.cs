@@ -115,6 +115,7 @@ public static class DetectionServiceExtensions
             AllowGif = formats.Contains("gif"),
             AllowTiff = formats.Contains("tiff"),
             MaxPixelCount = limits.MaxPixels,
+            MaxSide = limits.MaxSide,
         }.Validate();
     }
 }

@@ -1,0 +1,72 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace CornerNet.Model.Architecture;
+
+/// <summary>
+/// A 2-d convolution with PyTorch's parameter names (<c>weight</c>, <c>bias</c>) and initialisation, that also works
+/// around a libtorch 2.10 CPU defect (see <see cref="ConvolutionSelfCheck"/>): when the check finds it, channel counts
+/// the defect affects are zero-padded to a multiple of 16 (input channels always, output channels when gradients
+/// are needed) and the padding is sliced off again, which is exact.
+/// </summary>
+public sealed class Conv2dLayer : nn.Module<Tensor, Tensor>
+{
+    [ComponentName(Name = "weight")]
+    private readonly Parameter _weight;
+
+    [ComponentName(Name = "bias")]
+    private readonly Parameter? _bias;
+
+    private readonly long _stride;
+    private readonly long _padding;
+
+    public Conv2dLayer(int inChannels, int outChannels, int kernel, int stride = 1, int padding = 0, bool bias = true)
+        : base(nameof(Conv2dLayer))
+    {
+        // PyTorch's default initialisation, taken from a stock layer.
+        using var template = nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding, bias: bias);
+        using (no_grad())
+        {
+            _weight = new Parameter(template.weight!.detach().clone());
+            _bias = bias ? new Parameter(template.bias!.detach().clone()) : null;
+        }
+
+        _stride = stride;
+        _padding = padding;
+        RegisterComponents();
+    }
+
+    public Parameter Weight => _weight;
+
+    public Parameter? Bias => _bias;
+
+    public override Tensor forward(Tensor input)
+    {
+        var kernel = _weight.shape[2];
+        var inChannels = input.shape[1];
+        var outChannels = _weight.shape[0];
+        var paddedIn = ConvolutionSelfCheck.PaddedInputChannels(inChannels, kernel, input.dtype);
+        var needsGradient = is_grad_enabled() && (input.requires_grad || _weight.requires_grad);
+        var paddedOut = needsGradient ? ConvolutionSelfCheck.PaddedOutputChannels(outChannels, kernel, input.dtype) : outChannels;
+        if (paddedIn == inChannels && paddedOut == outChannels)
+        {
+            return Convolve(input, _weight, _bias);
+        }
+
+        using var scope = NewDisposeScope();
+        var weight = nn.functional.pad(_weight, [0, 0, 0, 0, 0, paddedIn - inChannels, 0, paddedOut - outChannels]);
+        var bias = _bias is null || paddedOut == outChannels ? _bias : nn.functional.pad(_bias, [0, paddedOut - outChannels]);
+        var output = Convolve(nn.functional.pad(input, [0, 0, 0, 0, 0, paddedIn - inChannels]), weight, bias);
+        if (paddedOut != outChannels)
+        {
+            output = output[.., ..(int)outChannels];
+        }
+
+        return output.MoveToOuterDisposeScope();
+    }
+
+    private Tensor Convolve(Tensor input, Tensor weight, Tensor? bias) =>
+        nn.functional.conv2d(input, weight, bias, strides: [_stride, _stride], padding: [_padding, _padding]);
+}

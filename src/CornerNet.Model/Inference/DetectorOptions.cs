@@ -1,0 +1,89 @@
+namespace CornerNet.Model.Inference;
+
+/// <summary>
+/// Test-time settings of the CornerNet pipeline. Every default is the authors' value (CornerNet.json and
+/// db/detection.py); <see cref="AuthorsMultiScale"/> is their multi-scale configuration.
+/// </summary>
+public sealed record DetectorOptions
+{
+    /// <summary>Corners kept per corner type, over all classes (the authors' <c>top_k</c>).</summary>
+    public int TopK { get; init; } = 100;
+
+    /// <summary>Largest |tag_tl - tag_br| for two corners to form a box.</summary>
+    public float AeThreshold { get; init; } = 0.5f;
+
+    /// <summary>Boxes kept by the decoder per forwarded image, out of TopK² pairs.</summary>
+    public int NumDets { get; init; } = 1000;
+
+    /// <summary>Side of the max-pool window that suppresses non-peak heatmap cells; 1 disables it.</summary>
+    public int NmsKernel { get; init; } = 3;
+
+    public NmsKind NmsKind { get; init; } = NmsKind.Gaussian;
+
+    /// <summary>IoU threshold of hard and linear NMS (the authors' <c>nms_threshold</c>); Gaussian ignores it.</summary>
+    public float NmsThreshold { get; init; } = 0.5f;
+
+    /// <summary>Gaussian soft-NMS divisor: weight = exp(-IoU² / Sigma).</summary>
+    public float Sigma { get; init; } = 0.5f;
+
+    /// <summary>Boxes whose score falls below this are discarded.</summary>
+    public float ScoreFloor { get; init; } = 0.001f;
+
+    /// <summary>Use soft_nms_merge: each kept box becomes a corner-score-weighted mean of the boxes it suppresses.</summary>
+    public bool MergeBoxes { get; init; }
+
+    /// <summary>Exponent of the merge weight (1 - w)^WeightExp; the authors' multi-scale configuration uses 10.</summary>
+    public float WeightExp { get; init; } = 10f;
+
+    /// <summary>
+    /// Detections kept per image over all classes. As in the authors' code this is a score threshold at the
+    /// MaxPerImage-th best score, so boxes tied with it are all kept.
+    /// </summary>
+    public int MaxPerImage { get; init; } = 100;
+
+    /// <summary>Scales the image is resized by before the forward pass; detections of all scales are pooled.</summary>
+    public IReadOnlyList<double> TestScales { get; init; } = [1.0];
+
+    /// <summary>Also forward the horizontal mirror of every image and pool its detections.</summary>
+    public bool Flip { get; init; } = true;
+
+    /// <summary>Images whose longer side exceeds this are downscaled first (boxes still come back in original pixels); null disables.</summary>
+    public int? MaxLongestSide { get; init; } = 1280;
+
+    /// <summary>Most images (before mirroring) in one forward pass.</summary>
+    public int MaxBatchImages { get; init; } = 8;
+
+    /// <summary>The authors' multi-scale test setting (CornerNet-multi_scale.json).</summary>
+    public static DetectorOptions AuthorsMultiScale { get; } = new()
+    {
+        TestScales = [0.5, 0.75, 1.0, 1.25, 1.5],
+        MergeBoxes = true,
+        WeightExp = 10f,
+    };
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming every invalid setting.</summary>
+    public DetectorOptions Validate()
+    {
+        var problems = new List<string>();
+        if (TopK < 1) problems.Add($"TopK must be at least 1 (got {TopK})");
+        if (NumDets < 1 || (long)NumDets > (long)TopK * TopK) problems.Add($"NumDets must be in 1..TopK² = {(long)TopK * TopK} (got {NumDets})");
+        if (!(AeThreshold >= 0)) problems.Add($"AeThreshold must be non-negative (got {AeThreshold})");
+        if (NmsKernel < 1 || NmsKernel % 2 == 0) problems.Add($"NmsKernel must be a positive odd number (got {NmsKernel})");
+        if (!Enum.IsDefined(NmsKind)) problems.Add($"NmsKind {(int)NmsKind} is not defined");
+        if (!(NmsThreshold >= 0 && NmsThreshold <= 1)) problems.Add($"NmsThreshold must be in 0..1 (got {NmsThreshold})");
+        if (!(Sigma > 0)) problems.Add($"Sigma must be positive (got {Sigma})");
+        if (!(ScoreFloor >= 0 && ScoreFloor < 1)) problems.Add($"ScoreFloor must be in [0, 1) (got {ScoreFloor})");
+        if (!(WeightExp > 0)) problems.Add($"WeightExp must be positive (got {WeightExp})");
+        if (MaxPerImage < 1) problems.Add($"MaxPerImage must be at least 1 (got {MaxPerImage})");
+        if (TestScales is null || TestScales.Count == 0) problems.Add("TestScales needs at least one scale");
+        else if (TestScales.Any(s => !(s > 0) || double.IsInfinity(s) || s > 8)) problems.Add("every test scale must be in (0, 8]");
+        if (MaxLongestSide is < 32) problems.Add($"MaxLongestSide must be at least 32 or null (got {MaxLongestSide})");
+        if (MaxBatchImages < 1) problems.Add($"MaxBatchImages must be at least 1 (got {MaxBatchImages})");
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException($"Invalid detector options: {string.Join("; ", problems)}.");
+        }
+
+        return this;
+    }
+}

@@ -1,0 +1,81 @@
+using CornerNet.Model.Inference;
+
+namespace CornerNet.Model.Tests.Inference;
+
+/// <summary>Output grid → image pixels, as _rescale_dets and the flip handling in kp_detection do it.</summary>
+public sealed class CandidateMappingTests
+{
+    private static float[] Map(float[] decodedRow, CanvasGeometry geometry, bool mirrored)
+    {
+        var buffer = new CandidateBuffer(1);
+        buffer.AddMapped(decodedRow, geometry, mirrored);
+        Assert.Equal(1, buffer.Count);
+        return buffer.Rows;
+    }
+
+    private static float[] DecodedRow(float x1, float y1, float x2, float y2) => [x1, y1, x2, y2, 0.5f, 0.6f, 0.4f, 2f];
+
+    [Fact]
+    public void MapsGridToPixelsOnAnOddSizedImage()
+    {
+        var g = CanvasGeometry.For(height: 97, width: 301, scale: 1.0); // canvas 127x383, grid 32x96, border (15, 41)
+        var row = Map(DecodedRow(20, 8, 40, 20), g, mirrored: false);
+
+        Assert.Equal(20 * 383 / 96.0 - 41, row[0], 1e-3);
+        Assert.Equal(8 * 127 / 32.0 - 15, row[1], 1e-3);
+        Assert.Equal(40 * 383 / 96.0 - 41, row[2], 1e-3);
+        Assert.Equal(20 * 127 / 32.0 - 15, row[3], 1e-3);
+        Assert.Equal([0.5f, 0.6f, 0.4f, 2f], row[4..]);
+    }
+
+    [Fact]
+    public void UnmirrorsWithOutputWidthNotOutputWidthMinusOne()
+    {
+        var g = CanvasGeometry.For(height: 97, width: 301, scale: 1.0);
+        var row = Map(DecodedRow(20, 8, 40, 20), g, mirrored: true);
+
+        // x' = 96 - x and the two x coordinates swap.
+        Assert.Equal((96 - 40) * 383 / 96.0 - 41, row[0], 1e-3);
+        Assert.Equal((96 - 20) * 383 / 96.0 - 41, row[2], 1e-3);
+        Assert.Equal(8 * 127 / 32.0 - 15, row[1], 1e-3);
+        Assert.True(row[0] < row[2]);
+    }
+
+    [Fact]
+    public void ClipsToTheResizedImage()
+    {
+        var g = CanvasGeometry.For(height: 97, width: 301, scale: 1.0);
+        var row = Map(DecodedRow(1, 1, 95, 31), g, mirrored: false);
+        Assert.Equal(0f, row[0]);   // 1 * 383/96 - 41 < 0
+        Assert.Equal(0f, row[1]);   // 1 * 127/32 - 15 < 0
+        Assert.Equal(301f, row[2]); // beyond the right edge
+        Assert.Equal(97f, row[3]);
+    }
+
+    [Fact]
+    public void DividesByTheScaleAfterClipping()
+    {
+        var g = CanvasGeometry.For(height: 97, width: 301, scale: 0.5); // resized 48x150, canvas 127x255, grid 32x64, border (39, 52)
+        Assert.Equal((39, 52), (g.BorderTop, g.BorderLeft));
+
+        var plain = Map(DecodedRow(20, 12, 40, 20), g, mirrored: false);
+        Assert.Equal((20 * 255 / 64.0 - 52) / 0.5, plain[0], 1e-3);
+        Assert.Equal((12 * 127 / 32.0 - 39) / 0.5, plain[1], 1e-3);
+        Assert.Equal((40 * 255 / 64.0 - 52) / 0.5, plain[2], 1e-3);
+        Assert.Equal(Math.Min(20 * 127 / 32.0 - 39, 48) / 0.5, plain[3], 1e-3);
+
+        var mirrored = Map(DecodedRow(20, 12, 40, 20), g, mirrored: true);
+        Assert.Equal(((64 - 40) * 255 / 64.0 - 52) / 0.5, mirrored[0], 1e-3);
+        Assert.Equal(((64 - 20) * 255 / 64.0 - 52) / 0.5, mirrored[2], 1e-3);
+    }
+
+    [Fact]
+    public void DropsRejectedPairs()
+    {
+        var buffer = new CandidateBuffer(2);
+        float[] rows = [.. DecodedRow(1, 1, 2, 2)[..4], -1f, 0.5f, 0.5f, 0f, .. DecodedRow(3, 3, 4, 4)];
+        buffer.AddMapped(rows, CanvasGeometry.For(97, 301, 1.0), mirrored: false);
+        Assert.Equal(1, buffer.Count);
+        Assert.Equal(0.5f, buffer.Rows[4]);
+    }
+}

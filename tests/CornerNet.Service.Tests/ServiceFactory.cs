@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+
+namespace CornerNet.Service.Tests;
+
+/// <summary>
+/// The real service host (Program, appsettings.json from the repository root) serving the small fixture network that
+/// real PyTorch wrote (tests/fixtures/network), with per-test configuration on top.
+/// </summary>
+public sealed class ServiceFactory(IDictionary<string, string?>? overrides = null) : WebApplicationFactory<Program>
+{
+    public static readonly Dictionary<string, string?> FixtureModel = new()
+    {
+        ["Model:Architecture"] = RepositoryPaths.Fixture("network", "fixture_arch.json"),
+        ["Model:Weights"] = RepositoryPaths.Fixture("network", "fixture_zip.pth"),
+        ["Model:Device"] = "cpu",
+        // The fixture network's random weights score low; keep everything so responses are not empty.
+        ["Detection:ScoreThreshold"] = "0",
+    };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseContentRoot(RepositoryPaths.Root);
+        builder.ConfigureAppConfiguration(configuration =>
+        {
+            var settings = new Dictionary<string, string?>(FixtureModel);
+            foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+            {
+                settings[key] = value;
+            }
+
+            configuration.AddInMemoryCollection(settings);
+        });
+    }
+
+    /// <summary>A client, once the model is loaded and warmed up.</summary>
+    public async Task<HttpClient> CreateReadyClientAsync()
+    {
+        var client = CreateClient();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var ready = await client.GetAsync("/health/ready");
+            if (ready.IsSuccessStatusCode) return client;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The service did not become ready within 60 s.");
+            await Task.Delay(50);
+        }
+    }
+}
