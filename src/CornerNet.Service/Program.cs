@@ -6,10 +6,11 @@ builder.AddDetectionService();
 
 var app = builder.Build();
 app.UseDetectionService();
+var modelHost = app.Services.GetRequiredService<ModelHost>();
 app.Run();
 
 // A model that could not be loaded has already been logged in one line and has stopped the host.
-return app.Services.GetRequiredService<ModelHost>().LoadFailure is null ? 0 : 1;
+return modelHost.LoadFailure is null ? 0 : 1;
 
 /// <summary>The web host's entry point (public for WebApplicationFactory).</summary>
 public partial class Program;

@@ -8,8 +8,21 @@ namespace CornerNet.Service.Tests;
 /// The real service host (Program, appsettings.json from the repository root) serving the small fixture network that
 /// real PyTorch wrote (tests/fixtures/network), with per-test configuration on top.
 /// </summary>
-public sealed class ServiceFactory(IDictionary<string, string?>? overrides = null) : WebApplicationFactory<Program>
+public sealed class ServiceFactory : WebApplicationFactory<Program>
 {
+    private readonly IDictionary<string, string?>? _overrides;
+
+    /// <param name="overrides">Configuration on top of the fixture model's.</param>
+    /// <param name="realPort">Serve over Kestrel on a loopback port instead of the in-memory test server.</param>
+    public ServiceFactory(IDictionary<string, string?>? overrides = null, bool realPort = false)
+    {
+        _overrides = overrides;
+        if (realPort)
+        {
+            UseKestrel(0);
+        }
+    }
+
     public static readonly Dictionary<string, string?> FixtureModel = new()
     {
         ["Model:Architecture"] = RepositoryPaths.Fixture("network", "fixture_arch.json"),
@@ -25,7 +38,7 @@ public sealed class ServiceFactory(IDictionary<string, string?>? overrides = nul
         builder.ConfigureAppConfiguration(configuration =>
         {
             var settings = new Dictionary<string, string?>(FixtureModel);
-            foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+            foreach (var (key, value) in _overrides ?? new Dictionary<string, string?>())
             {
                 settings[key] = value;
             }

@@ -8,8 +8,9 @@ namespace CornerNet.Model.Inference;
 /// <summary>
 /// The authors' <c>_decode</c>: heatmap sigmoid, max-pool peak suppression, top-K corners per corner type over
 /// all classes, sub-pixel offsets, all K×K corner pairs, rejection of pairs with different classes, distant
-/// embeddings or negative width/height (score -1), and the best NumDets pairs. The work stays on the heads'
-/// device; the result reaches the host in one copy.
+/// embeddings or negative width/height (score -1), and the best NumDets pairs. Float32 heads in CPU memory are
+/// decoded in managed code (<see cref="ManagedCornerDecoder"/>), bit-identical to the torch operations, which
+/// still serve every other device so the work stays there and the result reaches the host in one copy.
 /// </summary>
 public static class CornerDecoder
 {
@@ -22,13 +23,21 @@ public static class CornerDecoder
     /// </summary>
     public static float[] Decode(CornerHeads heads, DetectorOptions options)
     {
-        ArgumentNullException.ThrowIfNull(heads);
-        ArgumentNullException.ThrowIfNull(options);
+        CheckArguments(heads, options);
+        bool inHostMemory = heads.All.All(t => t.device_type == DeviceType.CPU && t.dtype == ScalarType.Float32);
+        return inHostMemory ? ManagedCornerDecoder.Decode(heads, options) : DecodeWithTorchOps(heads, options);
+    }
+
+    /// <summary>
+    /// <see cref="Decode"/> with torch operations on the heads' device, whatever it is: the path for CUDA heads,
+    /// and the reference the managed path is tested and benchmarked against.
+    /// </summary>
+    public static float[] DecodeWithTorchOps(CornerHeads heads, DetectorOptions options)
+    {
+        CheckArguments(heads, options);
         var shape = heads.TopLeftHeat.shape;
-        if (shape.Length != 4) throw new ArgumentException($"Heatmaps must be [batch, classes, height, width], got [{string.Join(", ", shape)}].");
-        long batch = shape[0], classes = shape[1], height = shape[2], width = shape[3], cells = height * width;
+        long batch = shape[0], height = shape[2], width = shape[3], cells = height * width;
         int k = options.TopK;
-        if (classes * cells < k) throw new ArgumentException($"TopK {k} exceeds the {classes * cells} heatmap cells.");
 
         using var _ = torch.no_grad();
         var (tlScores, tlCells, tlClasses, tlX, tlY) = Corners(heads.TopLeftHeat, options.NmsKernel, k, cells, width);
@@ -65,6 +74,17 @@ public static class CornerDecoder
         var result = new float[batch * options.NumDets * RowLength];
         MemoryMarshal.Cast<byte, float>(host.bytes).CopyTo(result);
         return result;
+    }
+
+    private static void CheckArguments(CornerHeads heads, DetectorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(heads);
+        ArgumentNullException.ThrowIfNull(options);
+        var shape = heads.TopLeftHeat.shape;
+        if (shape.Length != 4) throw new ArgumentException($"Heatmaps must be [batch, classes, height, width], got [{string.Join(", ", shape)}].");
+        long cells = shape[1] * shape[2] * shape[3];
+        if (cells < options.TopK) throw new ArgumentException($"TopK {options.TopK} exceeds the {cells} heatmap cells.");
+        if (cells > int.MaxValue / 4) throw new ArgumentException($"Heatmaps of {cells} cells per image are too large.");
     }
 
     /// <summary>Sigmoid, peak suppression and the top K cells over all classes: scores, cell index, class, x, y.</summary>

@@ -63,10 +63,20 @@ public sealed class DetectionCoordinator(
 
         metrics.QueueDepth.Set(queue.Depth);
         var responses = new List<DetectionResponse>(jobs.Count);
-        for (var i = 0; i < jobs.Count; i++)
+        try
         {
-            var outcome = await AwaitAsync(jobs[i], timeout, abandon, requestAborted);
-            responses.Add(ToResponse(decoded[i].Image, decoded[i].DecodeTime, outcome, filter, model.Spec.Classes));
+            for (var i = 0; i < jobs.Count; i++)
+            {
+                var outcome = await AwaitAsync(jobs[i], timeout);
+                responses.Add(ToResponse(decoded[i].Image, decoded[i].DecodeTime, outcome, filter, model.Spec.Classes));
+            }
+        }
+        catch
+        {
+            // Whatever ended the wait (client gone, timeout, shutdown), jobs still queued must not reach the model.
+            // Cancelled here explicitly: the link to RequestAborted may fire after this method has returned.
+            await abandon.CancelAsync();
+            throw;
         }
 
         return responses;
@@ -98,20 +108,14 @@ public sealed class DetectionCoordinator(
         }
     }
 
-    private static async Task<JobOutcome> AwaitAsync(DetectionJob job, TimeSpan timeout, CancellationTokenSource abandon, CancellationToken requestAborted)
+    private static async Task<JobOutcome> AwaitAsync(DetectionJob job, TimeSpan timeout)
     {
         try
         {
-            return await job.Completion.WaitAsync(timeout, requestAborted);
+            return await job.Completion.WaitAsync(timeout, job.RequestAborted);
         }
-        catch (TimeoutException)
+        catch (Exception e) when (e is TimeoutException or JobExpiredException)
         {
-            await abandon.CancelAsync();
-            throw TimedOut();
-        }
-        catch (JobExpiredException)
-        {
-            await abandon.CancelAsync();
             throw TimedOut();
         }
         catch (ServiceStoppingException e)

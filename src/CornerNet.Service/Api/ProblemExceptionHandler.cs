@@ -10,7 +10,9 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problemDetail
     {
         if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
         {
-            // The client went away; there is no one to answer.
+            // The client went away; there is no one to answer. 499 (nginx's "client closed request") keeps it out of
+            // the server-error figures.
+            context.Response.StatusCode = 499;
             return true;
         }
 

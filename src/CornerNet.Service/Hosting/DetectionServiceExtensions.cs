@@ -87,11 +87,12 @@ public static class DetectionServiceExtensions
         var queue = app.Services.GetRequiredService<DetectionQueue>();
         app.Lifetime.ApplicationStopping.Register(queue.Close);
 
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // Outermost, so it logs the status the exception handler settled on.
         app.UseSerilogRequestLogging(options =>
             options.EnrichDiagnosticContext = (diagnostics, http) =>
                 diagnostics.Set("ClientAddress", http.Connection.RemoteIpAddress?.ToString()));
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
         app.UseHttpMetrics();
 
         app.UseSwagger();

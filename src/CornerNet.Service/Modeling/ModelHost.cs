@@ -54,7 +54,8 @@ public sealed class ModelHost(
         {
             LoadFailure = e.Message;
             logger.LogCritical("Cannot load the model: {Reason}", e.Message);
-            lifetime.StopApplication();
+            // Stopping while the host is still starting aborts start-up with a stack trace; stop once it has started.
+            lifetime.ApplicationStarted.Register(lifetime.StopApplication);
         }
     }
 

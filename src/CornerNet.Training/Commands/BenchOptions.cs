@@ -1,0 +1,56 @@
+using CornerNet.Model.Architecture;
+
+namespace CornerNet.Training.Commands;
+
+/// <summary>Settings of one <c>bench</c> run (see <see cref="BenchCommand"/>).</summary>
+public sealed record BenchOptions
+{
+    /// <summary>Preset name or architecture JSON file; hourglass104 is opt-in because its forward takes seconds.</summary>
+    public string Architecture { get; init; } = ArchitecturePresets.Tiny.Name;
+
+    /// <summary>Weights file; null benchmarks randomly initialised weights.</summary>
+    public string? Weights { get; init; }
+
+    /// <summary>Images per <c>Detect</c> call, one table row each.</summary>
+    public IReadOnlyList<int> BatchSizes { get; init; } = [1];
+
+    /// <summary>libtorch threads; null keeps libtorch's choice.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Timed calls per row; medians are reported.</summary>
+    public int Iterations { get; init; } = 5;
+
+    /// <summary>Untimed calls before the timed ones.</summary>
+    public int Warmup { get; init; } = 1;
+
+    /// <summary>Where to write the results as JSON; null writes none.</summary>
+    public string? JsonPath { get; init; }
+
+    /// <summary>Image to detect on; null generates a deterministic 640x480 image.</summary>
+    public string? ImagePath { get; init; }
+
+    /// <summary>Also time the torch-ops decoder on the micro-benchmark heads (about a second per call on CPU).</summary>
+    public bool CompareTorchDecoder { get; init; } = true;
+
+    /// <summary>Parses "1,2,4"; throws <see cref="FormatException"/> unless every entry is a positive integer.</summary>
+    public static IReadOnlyList<int> ParseBatchSizes(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var sizes = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(part => int.TryParse(part, out int size) && size > 0 ? size : throw new FormatException($"'{part}' is not a positive batch size."))
+            .ToArray();
+        return sizes.Length > 0 ? sizes : throw new FormatException("No batch size given.");
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming every invalid setting.</summary>
+    public BenchOptions Validate()
+    {
+        var problems = new List<string>();
+        if (BatchSizes.Count == 0 || BatchSizes.Any(b => b < 1)) problems.Add("batch sizes must be positive");
+        if (Threads is < 1) problems.Add($"--threads must be at least 1 (got {Threads})");
+        if (Iterations < 1) problems.Add($"--iterations must be at least 1 (got {Iterations})");
+        if (Warmup < 0) problems.Add($"--warmup must not be negative (got {Warmup})");
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems) + ".");
+        return this;
+    }
+}

@@ -1,0 +1,159 @@
+using System.CommandLine;
+using System.Globalization;
+using CornerNet.Model.Architecture;
+using CornerNet.Model.Checkpoints;
+using CornerNet.Model.Data;
+using CornerNet.Model.Inference;
+using CornerNet.Model.Training;
+
+namespace CornerNet.Training.Commands;
+
+/// <summary>
+/// <c>evaluate --weights W [--arch A] --data annotations.json [--images DIR] [--out results.json]</c> runs the detector
+/// over a COCO-format set and scores it; <c>evaluate --gt annotations.json --detections results.json</c> scores an
+/// existing results file. Both print pycocotools' 12 summary lines.
+/// </summary>
+public static class EvaluateCommand
+{
+    public static Command Create()
+    {
+        var weights = new Option<string?>("--weights") { Description = "Weights (.pth) to run." };
+        var arch = new Option<string?>("--arch") { Description = "Architecture preset or JSON (default: the .json beside the weights)." };
+        var data = new Option<string?>("--data") { Description = "COCO annotations of the evaluation set." };
+        var images = new Option<string?>("--images") { Description = "Folder the images' file names are relative to (default: the annotations' folder)." };
+        var output = new Option<string?>("--out") { Description = "Write the detections as a COCO results JSON file." };
+        var groundTruth = new Option<string?>("--gt") { Description = "COCO annotations to score --detections against." };
+        var detections = new Option<string?>("--detections") { Description = "An existing COCO results JSON file to score." };
+        var noFlip = new Option<bool>("--no-flip") { Description = "Skip the flipped test-time pass (the authors' default is to use it)." };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads (0: libtorch's choice).", DefaultValueFactory = _ => 0 };
+        var command = new Command("evaluate", "Detect on a COCO-format set and print COCO AP, or score an existing results file.")
+        {
+            weights, arch, data, images, output, groundTruth, detections, noFlip, threads,
+        };
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(threads) > 0) TorchSharp.torch.set_num_threads(parse.GetValue(threads));
+            if (parse.GetValue(detections) is { } results)
+            {
+                var gt = parse.GetValue(groundTruth) ?? parse.GetValue(data);
+                if (gt is null) return Usage("scoring --detections needs --gt annotations.json");
+                return Guard(() => Score(gt, results, Console.Out));
+            }
+
+            var weightsPath = parse.GetValue(weights);
+            var dataPath = parse.GetValue(data);
+            if (weightsPath is null || dataPath is null) return Usage("give --weights and --data (or --gt and --detections)");
+            var options = new DetectorOptions { Flip = !parse.GetValue(noFlip) };
+            return Guard(() => Detect(weightsPath, parse.GetValue(arch), dataPath, parse.GetValue(images), parse.GetValue(output), options, Console.Out));
+        });
+        return command;
+    }
+
+    /// <summary>Scores a results file; returns the evaluation (its summary lines are printed).</summary>
+    public static CocoEvaluation Score(string groundTruthPath, string resultsPath, TextWriter output)
+    {
+        var dataset = CocoDataset.Load(RequireFile(groundTruthPath, "annotations"));
+        var results = CocoResults.Load(RequireFile(resultsPath, "results"));
+        var evaluation = new CocoEvaluator(dataset).Evaluate(results);
+        foreach (var line in evaluation.SummaryLines) output.WriteLine(line);
+        return evaluation;
+    }
+
+    /// <summary>Runs the detector over every image of the set, optionally saves the results, and scores them.</summary>
+    public static CocoEvaluation Detect(string weightsPath, string? architecture, string dataPath, string? imagesDirectory, string? resultsPath,
+        DetectorOptions options, TextWriter output)
+    {
+        RequireFile(weightsPath, "weights");
+        var dataset = CocoDataset.Load(RequireFile(dataPath, "annotations"));
+        if (dataset.Images.Count == 0) throw new TrainingDataException($"{dataPath}: the image list is empty.");
+        var root = imagesDirectory ?? Path.GetDirectoryName(Path.GetFullPath(dataPath))!;
+        var missing = dataset.Images.FirstOrDefault(i => !File.Exists(Path.Combine(root, i.FileName)));
+        if (missing is not null) throw new TrainingDataException($"{dataPath}: image id {missing.Id}: file '{Path.Combine(root, missing.FileName)}' not found.");
+
+        using var network = architecture is null
+            ? ModelCheckpoint.Load(weightsPath)
+            : ModelCheckpoint.Load(weightsPath, ArchitectureFile(architecture));
+        var spec = network.Spec;
+        var categoryIds = CategoryIdsFor(spec, dataset);
+        var detector = new CornerNetDetector(network, spec, options);
+        var loader = new ImageLoader();
+        var detections = new List<CocoDetection>();
+        var started = DateTime.UtcNow;
+        foreach (var image in dataset.Images)
+        {
+            var path = Path.Combine(root, image.FileName);
+            DecodedImage decoded;
+            try
+            {
+                decoded = loader.Load(File.ReadAllBytes(path), spec.IsBgr);
+            }
+            catch (InvalidImageException e)
+            {
+                throw new TrainingDataException($"image id {image.Id}: cannot decode '{path}': {e.Message}", e);
+            }
+
+            foreach (var d in detector.Detect(decoded))
+            {
+                detections.Add(new CocoDetection(image.Id, categoryIds[d.ClassIndex],
+                    new CocoBox(Math.Round(d.X1, 2), Math.Round(d.Y1, 2), Math.Round(d.X2 - d.X1, 2), Math.Round(d.Y2 - d.Y1, 2)), Math.Round(d.Score, 4)));
+            }
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"evaluate: {dataset.Images.Count} images, {detections.Count} detections in {(DateTime.UtcNow - started).TotalSeconds:F1} s"));
+        if (resultsPath is not null)
+        {
+            CocoResults.Save(resultsPath, detections);
+            output.WriteLine($"evaluate: results {resultsPath}");
+        }
+
+        var evaluation = new CocoEvaluator(dataset).Evaluate(detections);
+        foreach (var line in evaluation.SummaryLines) output.WriteLine(line);
+        return evaluation;
+    }
+
+    /// <summary>Category id of each network class: by name when the set names them all, else by position.</summary>
+    private static long[] CategoryIdsFor(ArchitectureSpec spec, CocoDataset dataset)
+    {
+        var byName = dataset.Categories.ToDictionary(c => c.Name, c => c.Id, StringComparer.OrdinalIgnoreCase);
+        if (spec.Classes.All(byName.ContainsKey)) return spec.Classes.Select(c => byName[c]).ToArray();
+        if (dataset.CategoryCount != spec.ClassCount)
+        {
+            throw new TrainingDataException($"the network has {spec.ClassCount} classes and the data set {dataset.CategoryCount} categories, with different names.");
+        }
+
+        return Enumerable.Range(0, spec.ClassCount).Select(dataset.CategoryId).ToArray();
+    }
+
+    private static string ArchitectureFile(string presetOrPath)
+    {
+        if (!ArchitecturePresets.TryGet(presetOrPath, out var preset)) return presetOrPath;
+        var temporary = Path.Combine(Path.GetTempPath(), $"cornernet-arch-{Environment.ProcessId}-{preset.Name}.json");
+        preset.Save(temporary);
+        return temporary;
+    }
+
+    private static string RequireFile(string path, string what) =>
+        File.Exists(path) ? path : throw new TrainingDataException($"{path}: {what} file not found.");
+
+    private static int Guard(Func<object> action)
+    {
+        try
+        {
+            action();
+            return 0;
+        }
+        catch (Exception e) when (e is TrainingDataException or CocoFormatException or ArgumentException or IOException
+                                   or CheckpointFormatException or CheckpointMismatchException or InvalidImageException)
+        {
+            Console.Error.WriteLine($"evaluate: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int Usage(string message)
+    {
+        Console.Error.WriteLine($"evaluate: {message}");
+        return 2;
+    }
+}

@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace CornerNet.Service.Tests;
+
+/// <summary>Real Kestrel on a loopback port: batching, overload and cancellation as clients see them.</summary>
+public sealed class ConcurrencyTests
+{
+    private static ByteArrayContent Raw(byte[] bytes)
+    {
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+        return content;
+    }
+
+    [Fact]
+    public async Task Parallel_requests_are_batched_and_each_gets_its_own_result()
+    {
+        await using var factory = new ServiceFactory(new Dictionary<string, string?>
+        {
+            ["Batching:MaxBatchSize"] = "8",
+            ["Batching:MaxDelayMs"] = "100",
+        }, realPort: true);
+        using var client = await factory.CreateReadyClientAsync();
+        Assert.Equal("http", client.BaseAddress!.Scheme);
+        Assert.NotEqual(80, client.BaseAddress.Port);
+
+        // Same size, different content: one canvas, so they can share batches.
+        var images = Enumerable.Range(0, 32).Select(seed => TestImages.Png(80, 60, seed)).ToArray();
+        var alone = new JsonElement[images.Length];
+        for (var i = 0; i < images.Length; i++)
+        {
+            alone[i] = await (await client.PostAsync("/detect", Raw(images[i]))).Content.ReadFromJsonAsync<JsonElement>();
+        }
+
+        var before = await MetricsSnapshot.ReadAsync(client);
+        var together = await Task.WhenAll(images.Select(async image =>
+        {
+            var response = await client.PostAsync("/detect", Raw(image));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return await response.Content.ReadFromJsonAsync<JsonElement>();
+        }));
+        var after = await MetricsSnapshot.ReadAsync(client);
+
+        var batches = after["cornernet_batch_size_count"] - before["cornernet_batch_size_count"];
+        var singles = after["cornernet_batch_size_bucket{le=\"1\"}"] - before["cornernet_batch_size_bucket{le=\"1\"}"];
+        Assert.Equal(32, after["cornernet_images_processed_total"] - before["cornernet_images_processed_total"]);
+        Assert.True(batches < 32 && batches - singles > 0, $"{batches} batches for 32 images, {singles} of size 1");
+        Assert.Contains(together, r => r.GetProperty("timings").GetProperty("batchSize").GetInt32() > 1);
+        for (var i = 0; i < images.Length; i++)
+        {
+            DetectApiTests.AssertSameDetections(alone[i].GetProperty("detections"), together[i].GetProperty("detections"));
+        }
+    }
+
+    [Fact]
+    public async Task Overload_is_answered_503_at_once_and_the_service_keeps_serving()
+    {
+        await using var factory = new ServiceFactory(new Dictionary<string, string?>
+        {
+            ["Batching:MaxBatchSize"] = "1",
+            ["Batching:QueueCapacity"] = "2",
+        }, realPort: true);
+        using var client = await factory.CreateReadyClientAsync();
+        var big = TestImages.Png(900, 700);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => client.PostAsync("/detect", Raw(big))));
+        var busy = responses.Where(r => r.StatusCode == HttpStatusCode.ServiceUnavailable).ToList();
+        Assert.NotEmpty(busy);
+        Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.OK);
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable }));
+        Assert.All(busy, r => Assert.Equal(TimeSpan.FromSeconds(1), r.Headers.RetryAfter?.Delta));
+        Assert.Equal("application/problem+json", busy[0].Content.Headers.ContentType?.MediaType);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/detect", Raw(TestImages.Png(40, 40)))).StatusCode);
+    }
+
+    private static async Task WaitForQueueDepthAsync(HttpClient client, int depth)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await MetricsSnapshot.ReadAsync(client))["cornernet_queue_depth"] < depth)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the queue never held {depth} images");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task A_request_cancelled_while_queued_never_reaches_the_model()
+    {
+        await using var factory = new ServiceFactory(new Dictionary<string, string?>
+        {
+            ["Batching:MaxBatchSize"] = "1",
+            ["Batching:MaxDelayMs"] = "0",
+        }, realPort: true);
+        using var client = await factory.CreateReadyClientAsync();
+        var before = await MetricsSnapshot.ReadAsync(client);
+
+        // Large images keep the model busy; once two of them wait in the queue, a small one joins the queue and its
+        // client gives up before the worker gets to it.
+        var large = TestImages.Png(1200, 1000);
+        var busy = Enumerable.Range(0, 3).Select(_ => client.PostAsync("/detect", Raw(large))).ToArray();
+        await WaitForQueueDepthAsync(client, 2);
+        using (var giveUp = new CancellationTokenSource())
+        {
+            var abandoned = client.PostAsync("/detect", Raw(TestImages.Png(50, 50)), giveUp.Token);
+            await WaitForQueueDepthAsync(client, 3);
+            await giveUp.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        }
+
+        Assert.All(await Task.WhenAll(busy), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        // The worker drops the abandoned job when it reaches it: after the big one, before any other work.
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/detect", Raw(TestImages.Png(30, 30)))).StatusCode);
+        var after = await MetricsSnapshot.ReadAsync(client);
+
+        var processed = after["cornernet_images_processed_total"] - before["cornernet_images_processed_total"];
+        var dropped = after["cornernet_dropped_jobs_total{reason=\"client_gone\"}"] - before["cornernet_dropped_jobs_total{reason=\"client_gone\"}"];
+        Assert.True(processed == 4 && dropped == 1, $"processed {processed} (expected 4), dropped {dropped} (expected 1)");
+        Assert.Equal(1, after["cornernet_dropped_jobs_total{reason=\"client_gone\"}"] - before["cornernet_dropped_jobs_total{reason=\"client_gone\"}"]);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using Xunit.Abstractions;
+
+namespace CornerNet.Service.Tests;
+
+/// <summary>A long-running server that leaks tensors or buffers is broken: memory must stay flat under load.</summary>
+public sealed class SoakTests(ITestOutputHelper output)
+{
+    // Resident memory rises over the first few hundred requests (allocator arenas, pools) and then stays flat.
+    private const int WarmUpRequests = 800;
+    private const int SoakRequests = 1600;
+    private const int Concurrency = 8;
+
+    [Fact]
+    public async Task Thousands_of_requests_keep_memory_flat()
+    {
+        await using var factory = new ServiceFactory(new Dictionary<string, string?> { ["Batching:MaxDelayMs"] = "2" });
+        using var client = await factory.CreateReadyClientAsync();
+        var images = Enumerable.Range(0, 16).Select(seed => TestImages.Png(48 + seed, 40, seed)).ToArray();
+
+        await SendAsync(client, images, WarmUpRequests);
+        var before = SettledMemory();
+        var started = Stopwatch.StartNew();
+        var managedBefore = GC.GetTotalMemory(forceFullCollection: true);
+        for (var phase = 1; phase <= 4; phase++)
+        {
+            await SendAsync(client, images, SoakRequests / 4);
+            output.WriteLine($"after {phase * SoakRequests / 4}: {SettledMemory() / 1048576.0:F0} MB resident, {GC.GetTotalMemory(false) / 1048576.0:F1} MB managed");
+        }
+
+        var elapsed = started.Elapsed;
+        var after = SettledMemory();
+        var managedGrowthMb = (GC.GetTotalMemory(forceFullCollection: true) - managedBefore) / 1048576.0;
+        var growthMb = (after - before) / 1048576.0;
+        output.WriteLine($"{SoakRequests} requests in {elapsed.TotalSeconds:F1} s; resident memory {before / 1048576.0:F0} MB -> {after / 1048576.0:F0} MB ({growthMb:+0.0;-0.0} MB)");
+
+        // One leaked input tensor per request alone would be 1600 x 387 KB = 600 MB.
+        Assert.True(growthMb < 32, $"resident memory grew by {growthMb:F1} MB over {SoakRequests} requests");
+        Assert.True(managedGrowthMb < 8, $"managed heap grew by {managedGrowthMb:F1} MB over {SoakRequests} requests");
+    }
+
+    private static async Task SendAsync(HttpClient client, byte[][] images, int count)
+    {
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                var content = new ByteArrayContent(images[i % images.Length]);
+                content.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+                using var response = await client.PostAsync("/detect", content);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+        }));
+    }
+
+    private static long SettledMemory()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        using var process = Process.GetCurrentProcess();
+        return process.WorkingSet64;
+    }
+}

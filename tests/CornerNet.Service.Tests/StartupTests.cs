@@ -1,0 +1,72 @@
+using System.Diagnostics;
+
+namespace CornerNet.Service.Tests;
+
+/// <summary>The real service process, started the way an operator starts it.</summary>
+public sealed class StartupTests
+{
+    private static async Task<(int ExitCode, string Output)> RunServiceAsync(IDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "CornerNet.Service.dll"), "--urls", "http://127.0.0.1:0"])
+        {
+            WorkingDirectory = RepositoryPaths.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("The service neither started serving nor exited within 60 s.");
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    [Theory]
+    [InlineData("Model__Weights", "/nonexistent/weights.pth", "does not exist")]
+    [InlineData("Model__Architecture", "/nonexistent/arch.json", "does not exist")]
+    [InlineData("Model__Weights", "tests/fixtures/images/cmyk.jpg", "cmyk.jpg")]
+    [InlineData("Model__Device", "cuda:3", "CUDA")]
+    public async Task A_model_that_cannot_be_loaded_stops_start_up_with_one_clear_line(string key, string value, string expected)
+    {
+        var (exitCode, output) = await RunServiceAsync(new Dictionary<string, string>
+        {
+            ["Model__Architecture"] = RepositoryPaths.Fixture("network", "fixture_arch.json"),
+            ["Model__Weights"] = RepositoryPaths.Fixture("network", "fixture_zip.pth"),
+            [key] = value,
+        });
+
+        Assert.NotEqual(0, exitCode);
+        var failures = output.Split('\n').Where(l => l.Contains("Cannot load the model")).ToList();
+        Assert.Single(failures);
+        Assert.Contains(expected, failures[0]);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
+    public async Task Invalid_configuration_is_refused_at_start_up()
+    {
+        var (exitCode, output) = await RunServiceAsync(new Dictionary<string, string>
+        {
+            ["Model__Architecture"] = RepositoryPaths.Fixture("network", "fixture_arch.json"),
+            ["Model__Weights"] = RepositoryPaths.Fixture("network", "fixture_zip.pth"),
+            ["Batching__MaxBatchSize"] = "0",
+        });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("MaxBatchSize", output);
+    }
+}
