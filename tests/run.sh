@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The project's test command (README, CI). Installs the Debian packages the tests use, then runs every test.
 #   python3-torch: real PyTorch 1.13 reads the checkpoints we write, to prove they are PyTorch's format.
+#   nginx-light: the deployment test runs docker/nginx/detector.conf in front of the real service.
+#   docker-compose: validates the compose files (no Docker engine is needed for that).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(python3-torch)
+packages=(python3-torch nginx-light docker-compose)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

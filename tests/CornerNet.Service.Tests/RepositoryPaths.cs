@@ -3,7 +3,7 @@ using System.Reflection;
 namespace CornerNet.Service.Tests;
 
 /// <summary>Locations inside the repository, fixed at build time so tests work from any output folder.</summary>
-internal static class RepositoryPaths
+public static class RepositoryPaths
 {
     public static string Root { get; } = typeof(RepositoryPaths).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>()

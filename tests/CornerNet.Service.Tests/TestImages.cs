@@ -5,7 +5,7 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace CornerNet.Service.Tests;
 
 /// <summary>Small real encoded images made in the test.</summary>
-internal static class TestImages
+public static class TestImages
 {
     public static Image<Rgb24> Pattern(int width, int height, int seed = 1)
     {

@@ -23,6 +23,7 @@ internal static class ManagedCornerDecoder
 {
     /// <summary>Heatmap cells per corner pass from which the passes run in parallel.</summary>
     private const long ParallelCells = 1L << 16;
+    internal static long ZzOffers;
 
     public static float[] Decode(CornerHeads heads, DetectorOptions options)
     {
@@ -125,51 +126,70 @@ internal static class ManagedCornerDecoder
 
         for (int i = 0; i < k; i++) top[i] = new ScoredIndex(PeakScore(heat, i, cells, height, width, radius), i);
         TorchCpuTopK.MakeHeap(top);
-        float bound = LogitBound(heat, top[0]);
-        var boundVector = new Vector<float>(bound);
+        var worst = new HeapBound(heat, top[0]);
         int lanes = Vector<float>.Count, block = 4 * lanes, j = k;
         ref float start = ref MemoryMarshal.GetReference(heat);
         for (; j + block <= n; j += block)
         {
-            // Most blocks hold no logit above the bound: four comparisons and a branch.
-            var above = Vector.GreaterThan(Vector.LoadUnsafe(ref start, (nuint)j), boundVector)
-                        | Vector.GreaterThan(Vector.LoadUnsafe(ref start, (nuint)(j + lanes)), boundVector)
-                        | Vector.GreaterThan(Vector.LoadUnsafe(ref start, (nuint)(j + 2 * lanes)), boundVector)
-                        | Vector.GreaterThan(Vector.LoadUnsafe(ref start, (nuint)(j + 3 * lanes)), boundVector);
+            // Most blocks hold no logit above the bound: a few vector comparisons and one branch.
+            var above = worst.Admits(Vector.LoadUnsafe(ref start, (nuint)j))
+                        | worst.Admits(Vector.LoadUnsafe(ref start, (nuint)(j + lanes)))
+                        | worst.Admits(Vector.LoadUnsafe(ref start, (nuint)(j + 2 * lanes)))
+                        | worst.Admits(Vector.LoadUnsafe(ref start, (nuint)(j + 3 * lanes)));
             if (above == Vector<int>.Zero) continue;
             for (int i = j; i < j + block; i++)
             {
-                if (heat[i] > bound && Offer(heat, i, cells, height, width, radius, top, ref bound))
-                {
-                    boundVector = new Vector<float>(bound);
-                }
+                if (worst.Admits(heat[i])) Offer(heat, i, cells, height, width, radius, top, ref worst);
             }
         }
 
         for (; j < n; j++)
         {
-            if (heat[j] > bound) Offer(heat, j, cells, height, width, radius, top, ref bound);
+            if (worst.Admits(heat[j])) Offer(heat, j, cells, height, width, radius, top, ref worst);
         }
 
         TorchCpuTopK.SortHeap(top);
     }
 
-    /// <summary>Scores cell i exactly and, if it beats the heap's worst entry, replaces it; true when the heap changed.</summary>
-    private static bool Offer(ReadOnlySpan<float> heat, int i, int cells, int height, int width, int radius, Span<ScoredIndex> top, ref float bound)
+    /// <summary>Scores cell i exactly and, if it beats the heap's worst entry, replaces it.</summary>
+    private static void Offer(ReadOnlySpan<float> heat, int i, int cells, int height, int width, int radius, Span<ScoredIndex> top, ref HeapBound worst)
     {
+        Interlocked.Increment(ref ZzOffers);
         // The sigmoid bounds the score (0 for a non-peak): most near misses need no neighbourhood.
         float sigmoid = TorchCpuSigmoid.Sigmoid(heat[i]);
-        if (!TorchCpuTopK.Before(new ScoredIndex(sigmoid, i), top[0])) return false;
+        if (!TorchCpuTopK.Before(new ScoredIndex(sigmoid, i), top[0])) return;
         var candidate = new ScoredIndex(PeakScore(heat, i, cells, height, width, radius, sigmoid), i);
-        if (!TorchCpuTopK.Before(candidate, top[0])) return false;
+        if (!TorchCpuTopK.Before(candidate, top[0])) return;
         TorchCpuTopK.ReplaceTop(top, candidate);
-        bound = LogitBound(heat, top[0]);
-        return true;
+        worst = new HeapBound(heat, top[0]);
     }
 
-    /// <summary>A logit at or below which no cell can score above <paramref name="worst"/>; a zero score bounds nothing.</summary>
-    private static float LogitBound(ReadOnlySpan<float> heat, ScoredIndex worst) =>
-        worst.Score > 0 ? MonotonicBelow(heat[worst.Index]) : float.NegativeInfinity;
+    /// <summary>
+    /// Which logits could beat the heap's worst entry: those above a bound just below its logit (see
+    /// <see cref="MonotonicBelow"/>), except its logit itself, whose sigmoid is the same float (plateaus of equal
+    /// logits, such as a constant canvas border, are common). A zero score bounds nothing.
+    /// </summary>
+    private readonly struct HeapBound
+    {
+        private readonly float below;
+        private readonly float same;
+        private readonly Vector<float> belowVector;
+        private readonly Vector<float> sameVector;
+
+        public HeapBound(ReadOnlySpan<float> heat, ScoredIndex worst)
+        {
+            bool peak = worst.Score > 0;
+            same = peak ? heat[worst.Index] : float.NaN;
+            below = peak ? MonotonicBelow(same) : float.NegativeInfinity;
+            belowVector = new Vector<float>(below);
+            sameVector = new Vector<float>(same);
+        }
+
+        public bool Admits(float logit) => logit > below && logit != same;
+
+        public Vector<int> Admits(Vector<float> logits) =>
+            Vector.AndNot(Vector.GreaterThan(logits, belowVector), Vector.Equals(logits, sameVector));
+    }
 
     /// <summary>
     /// A logit whose sigmoid cannot exceed that of <paramref name="logit"/>, nor can any smaller one's. The float

@@ -5,7 +5,9 @@ using CornerNet.Service.Batching;
 using CornerNet.Service.Configuration;
 using CornerNet.Service.Modeling;
 using CornerNet.Service.Observability;
+using System.Net;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi.Models;
 using Prometheus;
@@ -27,6 +29,14 @@ public static class DetectionServiceExtensions
         AddValidatedOptions<LimitsOptions>(services, LimitsOptions.Section);
         AddValidatedOptions<DetectionDefaultsOptions>(services, DetectionDefaultsOptions.Section);
         AddValidatedOptions<ServiceLoggingOptions>(services, ServiceLoggingOptions.Section);
+        AddValidatedOptions<ReverseProxyOptions>(services, ReverseProxyOptions.Section);
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ReverseProxyOptions>>((forwarded, proxy) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto
+                                         | ForwardedHeaders.XForwardedHost | ForwardedHeaders.XForwardedPrefix;
+            foreach (var address in proxy.Value.KnownProxies) forwarded.KnownProxies.Add(IPAddress.Parse(address));
+            foreach (var network in proxy.Value.KnownNetworks) forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+        });
 
         // The pipeline's own options record (the authors' defaults), overridable under "Pipeline".
         services.AddSingleton(_ => (configuration.GetSection("Pipeline").Get<DetectorOptions>() ?? new DetectorOptions()).Validate());
@@ -87,10 +97,21 @@ public static class DetectionServiceExtensions
         var queue = app.Services.GetRequiredService<DetectionQueue>();
         app.Lifetime.ApplicationStopping.Register(queue.Close);
 
-        // Outermost, so it logs the status the exception handler settled on.
+        // First: the client's real address, scheme and path prefix, from trusted proxies only.
+        app.UseForwardedHeaders();
+        var pathBase = app.Services.GetRequiredService<IOptions<ReverseProxyOptions>>().Value.PathBase;
+        if (pathBase.Length > 0)
+        {
+            app.UsePathBase(pathBase);
+        }
+
+        // Outermost after that, so it logs the status the exception handler settled on.
         app.UseSerilogRequestLogging(options =>
+        {
+            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms for {ClientAddress}";
             options.EnrichDiagnosticContext = (diagnostics, http) =>
-                diagnostics.Set("ClientAddress", http.Connection.RemoteIpAddress?.ToString()));
+                diagnostics.Set("ClientAddress", http.Connection.RemoteIpAddress?.ToString());
+        });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHttpMetrics();

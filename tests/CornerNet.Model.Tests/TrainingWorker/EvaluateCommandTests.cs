@@ -1,0 +1,48 @@
+using CornerNet.Model.Architecture;
+using CornerNet.Model.Checkpoints;
+using CornerNet.Model.Data;
+using CornerNet.Model.Inference;
+using CornerNet.Training.Commands;
+using static TorchSharp.torch;
+
+namespace CornerNet.Model.Tests.TrainingWorker;
+
+public class EvaluateCommandTests
+{
+    [Fact]
+    public void Scoring_the_ground_truth_as_detections_gives_perfect_ap()
+    {
+        var folder = TrainingFixtures.NewFolder("eval-score");
+        var annotations = TrainingFixtures.Shapes(Path.Combine(folder, "data"), images: 3);
+        var dataset = CocoDataset.Load(annotations);
+        var results = Path.Combine(folder, "results.json");
+        CocoResults.Save(results, dataset.Annotations.Select(a => new CocoDetection(a.ImageId, a.CategoryId, a.Box, 0.9)));
+
+        var printed = new StringWriter();
+        var evaluation = EvaluateCommand.Score(annotations, results, printed);
+
+        Assert.Equal(1.0, evaluation.Summary.AveragePrecision50, 6);
+        Assert.Equal(1.0, evaluation.Summary.AveragePrecision, 6);
+        Assert.Equal(12, printed.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
+    public void Detecting_with_saved_weights_writes_results_and_prints_the_summary()
+    {
+        var folder = TrainingFixtures.NewFolder("eval-detect");
+        var annotations = TrainingFixtures.Shapes(Path.Combine(folder, "data"), images: 2);
+        var weights = Path.Combine(folder, "micro.pth");
+        manual_seed(1);
+        using (var network = new CornerNetNetwork(TrainingFixtures.Micro))
+        {
+            ModelCheckpoint.Save(network, weights);
+        }
+
+        var results = Path.Combine(folder, "results.json");
+        var printed = new StringWriter();
+        EvaluateCommand.Detect(weights, null, annotations, null, results, new DetectorOptions { Flip = false }, printed);
+
+        Assert.True(File.Exists(results));
+        Assert.Contains("Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ]", printed.ToString());
+    }
+}
