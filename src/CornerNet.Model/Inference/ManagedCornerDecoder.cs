@@ -22,8 +22,7 @@ namespace CornerNet.Model.Inference;
 internal static class ManagedCornerDecoder
 {
     /// <summary>Heatmap cells per corner pass from which the passes run in parallel.</summary>
-    private const long ParallelCells = 1L << 16;
-    internal static long ZzOffers;
+    private const long ParallelCells = 1L << 20;
 
     public static float[] Decode(CornerHeads heads, DetectorOptions options)
     {
@@ -45,7 +44,7 @@ internal static class ManagedCornerDecoder
         try
         {
             int passes = batch * 2;
-            if (passes > 1 && (long)classes * cells >= ParallelCells && Environment.ProcessorCount > 1 && Environment.GetEnvironmentVariable("ZZ_SERIAL") is null)
+            if (passes > 1 && (long)classes * cells >= ParallelCells && Environment.ProcessorCount > 1)
             {
                 Parallel.For(0, passes, pass => FindCorners(maps, pass, classes, height, width, options, corners));
             }
@@ -154,7 +153,6 @@ internal static class ManagedCornerDecoder
     /// <summary>Scores cell i exactly and, if it beats the heap's worst entry, replaces it.</summary>
     private static void Offer(ReadOnlySpan<float> heat, int i, int cells, int height, int width, int radius, Span<ScoredIndex> top, ref HeapBound worst)
     {
-        Interlocked.Increment(ref ZzOffers);
         // The sigmoid bounds the score (0 for a non-peak): most near misses need no neighbourhood.
         float sigmoid = TorchCpuSigmoid.Sigmoid(heat[i]);
         if (!TorchCpuTopK.Before(new ScoredIndex(sigmoid, i), top[0])) return;

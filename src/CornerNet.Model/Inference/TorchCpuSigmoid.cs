@@ -23,7 +23,7 @@ internal static class TorchCpuSigmoid
         if (float.IsNaN(d)) return d;
         if (d < -104f) return 0f;
         if (d > 100f) return float.PositiveInfinity;
-        int q = (int)MathF.Round(d * InverseLn2, MidpointRounding.ToEven);
+        int q = (int)MathF.Round(d * InverseLn2); // ties to even, like cvtps2dq
         float s = MathF.FusedMultiplyAdd(q, -Ln2High, d);
         s = MathF.FusedMultiplyAdd(q, -Ln2Low, s);
 

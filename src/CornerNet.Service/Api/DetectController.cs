@@ -1,11 +1,16 @@
+using CornerNet.Service.Annotation;
 using Microsoft.AspNetCore.Mvc;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
 
 namespace CornerNet.Service.Api;
 
 /// <summary>Object detection.</summary>
 [ApiController]
 [Route("detect")]
-public sealed class DetectController(DetectionCoordinator coordinator, ImageUploadReader uploads) : ControllerBase
+public sealed class DetectController(DetectionCoordinator coordinator, ImageUploadReader uploads, Modeling.ModelHost modelHost) : ControllerBase
 {
     /// <summary>Detects objects in one image.</summary>
     /// <remarks>
@@ -69,5 +74,57 @@ public sealed class DetectController(DetectionCoordinator coordinator, ImageUplo
         var images = await uploads.ReadBatchAsync(Request, aborted);
         var results = await coordinator.DetectManyAsync(images, new DetectionQuery(scoreThreshold, maxDetections, classes), aborted);
         return new BatchDetectionResponse(results);
+    }
+
+    /// <summary>Detects objects in one image and returns the image with the boxes drawn on it.</summary>
+    /// <remarks>Same upload and query options as POST /detect. Each box is a 2-pixel outline inside its pixel bounds,
+    /// in a colour per class; the image keeps its size (after EXIF orientation) and is otherwise unchanged.
+    /// PNG unless <c>format=jpeg</c> or the Accept header prefers image/jpeg.</remarks>
+    /// <param name="scoreThreshold">Minimum score, 0..1 (default from Detection:ScoreThreshold).</param>
+    /// <param name="maxDetections">Most boxes drawn, 1..100.</param>
+    /// <param name="classes">Comma-separated class names or indices to draw.</param>
+    /// <param name="format"><c>png</c> or <c>jpeg</c>; overrides the Accept header.</param>
+    /// <response code="200">The annotated image.</response>
+    /// <response code="400">No image, an undecodable image, or an invalid query value.</response>
+    /// <response code="413">The body is larger than Limits:MaxRequestBytes.</response>
+    /// <response code="415">The image format is not recognised or not enabled.</response>
+    /// <response code="422">The image's dimensions exceed the limits.</response>
+    /// <response code="503">The queue is full or the model is still loading.</response>
+    /// <response code="504">Not processed in time.</response>
+    [HttpPost("annotated")]
+    [ImageUpload(ImageUploadReader.SingleField, multiple: false)]
+    [ProducesResponseType<FileResult>(StatusCodes.Status200OK, "image/png", "image/jpeg")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status504GatewayTimeout, "application/problem+json")]
+    public async Task<IActionResult> DetectAnnotated(
+        [FromQuery] float? scoreThreshold, [FromQuery] int? maxDetections, [FromQuery] string? classes, [FromQuery] string? format)
+    {
+        var (contentType, encoder) = ChooseEncoding(format);
+        var aborted = HttpContext.RequestAborted;
+        var upload = await uploads.ReadSingleAsync(Request, aborted);
+        var (image, response) = await coordinator.DetectWithPixelsAsync(upload, new DetectionQuery(scoreThreshold, maxDetections, classes), aborted);
+        using var annotated = BoxPainter.Paint(image, modelHost.Model.Spec.IsBgr, response.Detections);
+        using var encoded = new MemoryStream();
+        await annotated.SaveAsync(encoded, encoder, aborted);
+        return File(encoded.ToArray(), contentType);
+    }
+
+    private (string ContentType, IImageEncoder Encoder) ChooseEncoding(string? format)
+    {
+        var jpeg = format?.ToLowerInvariant() switch
+        {
+            "jpeg" or "jpg" => true,
+            "png" => false,
+            null or "" => Request.GetTypedHeaders().Accept
+                .Where(a => a.MediaType.Value is "image/jpeg" or "image/png")
+                .OrderByDescending(a => a.Quality ?? 1)
+                .FirstOrDefault()?.MediaType.Value == "image/jpeg",
+            _ => throw new ApiProblemException(StatusCodes.Status400BadRequest, "Invalid query", $"format must be png or jpeg (got '{format}')."),
+        };
+        return jpeg ? ("image/jpeg", new JpegEncoder { Quality = 90 }) : ("image/png", new PngEncoder());
     }
 }

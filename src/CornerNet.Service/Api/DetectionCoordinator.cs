@@ -22,13 +22,19 @@ public sealed class DetectionCoordinator(
 {
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
 
-    public async Task<DetectionResponse> DetectAsync(byte[] encoded, DetectionQuery query, CancellationToken requestAborted)
-    {
-        var results = await DetectManyAsync([encoded], query, requestAborted);
-        return results[0];
-    }
+    public async Task<DetectionResponse> DetectAsync(byte[] encoded, DetectionQuery query, CancellationToken requestAborted) =>
+        (await RunAsync([encoded], query, requestAborted))[0].Response;
 
     public async Task<IReadOnlyList<DetectionResponse>> DetectManyAsync(
+        IReadOnlyList<byte[]> encodedImages, DetectionQuery query, CancellationToken requestAborted) =>
+        (await RunAsync(encodedImages, query, requestAborted)).Select(r => r.Response).ToList();
+
+    /// <summary>The detections and the decoded pixels they refer to (after EXIF orientation), for drawing.</summary>
+    public async Task<(DecodedImage Image, DetectionResponse Response)> DetectWithPixelsAsync(
+        byte[] encoded, DetectionQuery query, CancellationToken requestAborted) =>
+        (await RunAsync([encoded], query, requestAborted))[0];
+
+    private async Task<IReadOnlyList<(DecodedImage Image, DetectionResponse Response)>> RunAsync(
         IReadOnlyList<byte[]> encodedImages, DetectionQuery query, CancellationToken requestAborted)
     {
         var model = ReadyModel();
@@ -62,13 +68,13 @@ public sealed class DetectionCoordinator(
         }
 
         metrics.QueueDepth.Set(queue.Depth);
-        var responses = new List<DetectionResponse>(jobs.Count);
+        var responses = new List<(DecodedImage, DetectionResponse)>(jobs.Count);
         try
         {
             for (var i = 0; i < jobs.Count; i++)
             {
                 var outcome = await AwaitAsync(jobs[i], timeout);
-                responses.Add(ToResponse(decoded[i].Image, decoded[i].DecodeTime, outcome, filter, model.Spec.Classes));
+                responses.Add((decoded[i].Image, ToResponse(decoded[i].Image, decoded[i].DecodeTime, outcome, filter, model.Spec.Classes)));
             }
         }
         catch

@@ -8,6 +8,7 @@ using CornerNet.Service.Observability;
 using System.Net;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi.Models;
 using Prometheus;
@@ -115,6 +116,11 @@ public static class DetectionServiceExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHttpMetrics();
+
+        // The detection page at / (static files embedded in this assembly).
+        var page = new EmbeddedFileProvider(typeof(DetectionServiceExtensions).Assembly, "Page");
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = page });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = page });
 
         app.UseSwagger();
         app.UseSwaggerUI(options => options.DocumentTitle = "CornerNet detection service");

@@ -112,7 +112,7 @@ public class CornerNetTrainerTests(ITestOutputHelper output)
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
         foreach (var key in expected.Keys)
         {
-            Assert.True(expected[key].equal(actual[key]), $"{key} differs");
+            Assert.True(expected[key].shape.SequenceEqual(actual[key].shape) && expected[key].allclose(actual[key], rtol: 0, atol: 0), $"{key} differs");
         }
     }
 }
