@@ -1,0 +1,43 @@
+using System.Net;
+using System.Net.Http.Headers;
+using CornerNet.Service.Tests.Deployment;
+
+namespace CornerNet.Service.Tests;
+
+/// <summary>SIGTERM loses no work: what is queued is finished before the process exits.</summary>
+public sealed class ShutdownTests
+{
+    [Fact]
+    public async Task Queued_requests_are_finished_after_sigterm_and_the_process_exits_cleanly()
+    {
+        await using var service = await ServiceProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Batching__MaxBatchSize"] = "1",
+        });
+        using var client = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromMinutes(3) };
+        var large = TestImages.Png(1000, 800);
+
+        var inFlight = Enumerable.Range(0, 4).Select(_ =>
+        {
+            var content = new ByteArrayContent(large);
+            content.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+            return client.PostAsync("/detect", content);
+        }).ToArray();
+        // Wait until the service holds them all (one running, the rest queued).
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await MetricsSnapshot.ReadAsync(client))["cornernet_queue_depth"] < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the requests never queued up");
+            await Task.Delay(20);
+        }
+
+        service.Terminate();
+        var responses = await Task.WhenAll(inFlight);
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+
+        using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await service.WaitForExitAsync(exit.Token);
+        Assert.Equal(0, service.ExitCode);
+        Assert.Contains(service.Lines, l => l.Contains("Application is shutting down"));
+    }
+}
