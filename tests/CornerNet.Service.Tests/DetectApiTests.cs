@@ -5,22 +5,11 @@ using System.Text.Json;
 
 namespace CornerNet.Service.Tests;
 
-public sealed class DetectApiTests : IClassFixture<DetectApiTests.Host>
+public sealed class DetectApiTests : IClassFixture<ReadyServiceHost>
 {
-    public sealed class Host : IAsyncLifetime
-    {
-        public ServiceFactory Factory { get; } = new();
-
-        public HttpClient Client { get; private set; } = null!;
-
-        public async Task InitializeAsync() => Client = await Factory.CreateReadyClientAsync();
-
-        public async Task DisposeAsync() => await Factory.DisposeAsync();
-    }
-
     private readonly HttpClient _client;
 
-    public DetectApiTests(Host host) => _client = host.Client;
+    public DetectApiTests(ReadyServiceHost host) => _client = host.Client;
 
     private static MultipartFormDataContent Form(byte[] image, string field = "image", string contentType = "image/png")
     {

@@ -22,21 +22,9 @@ public sealed class DetectController(DetectionCoordinator coordinator, ImageUplo
     /// <param name="maxDetections">Most detections returned, 1..100 (default from Detection:MaxDetections).</param>
     /// <param name="classes">Comma-separated class names or indices to keep, e.g. <c>person,dog</c> or <c>0,16</c>.</param>
     /// <response code="200">The detections.</response>
-    /// <response code="400">No image, an undecodable image, or an invalid query value.</response>
-    /// <response code="413">The body is larger than Limits:MaxRequestBytes.</response>
-    /// <response code="415">The image format is not recognised or not enabled.</response>
-    /// <response code="422">The image's dimensions exceed Limits:MaxPixels or Limits:MaxSide.</response>
-    /// <response code="503">The queue is full or the model is still loading (see Retry-After).</response>
-    /// <response code="504">The image was not processed within Batching:RequestTimeoutSeconds.</response>
     [HttpPost]
     [ImageUpload(ImageUploadReader.SingleField, multiple: false)]
     [ProducesResponseType<DetectionResponse>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status504GatewayTimeout, "application/problem+json")]
     public async Task<ActionResult<DetectionResponse>> Detect(
         [FromQuery] float? scoreThreshold, [FromQuery] int? maxDetections, [FromQuery] string? classes)
     {
@@ -52,21 +40,9 @@ public sealed class DetectController(DetectionCoordinator coordinator, ImageUplo
     /// <param name="maxDetections">Most detections returned per image, 1..100.</param>
     /// <param name="classes">Comma-separated class names or indices to keep.</param>
     /// <response code="200">One result per image.</response>
-    /// <response code="400">No image, an undecodable image, too many images, or an invalid query value.</response>
-    /// <response code="413">The body is larger than Limits:MaxRequestBytes.</response>
-    /// <response code="415">Not multipart, or an image format that is not recognised or not enabled.</response>
-    /// <response code="422">An image's dimensions exceed the limits.</response>
-    /// <response code="503">The queue is full or the model is still loading.</response>
-    /// <response code="504">Not processed in time.</response>
     [HttpPost("batch")]
     [ImageUpload(ImageUploadReader.BatchField, multiple: true)]
     [ProducesResponseType<BatchDetectionResponse>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status504GatewayTimeout, "application/problem+json")]
     public async Task<ActionResult<BatchDetectionResponse>> DetectBatch(
         [FromQuery] float? scoreThreshold, [FromQuery] int? maxDetections, [FromQuery] string? classes)
     {
@@ -85,21 +61,9 @@ public sealed class DetectController(DetectionCoordinator coordinator, ImageUplo
     /// <param name="classes">Comma-separated class names or indices to draw.</param>
     /// <param name="format"><c>png</c> or <c>jpeg</c>; overrides the Accept header.</param>
     /// <response code="200">The annotated image.</response>
-    /// <response code="400">No image, an undecodable image, or an invalid query value.</response>
-    /// <response code="413">The body is larger than Limits:MaxRequestBytes.</response>
-    /// <response code="415">The image format is not recognised or not enabled.</response>
-    /// <response code="422">The image's dimensions exceed the limits.</response>
-    /// <response code="503">The queue is full or the model is still loading.</response>
-    /// <response code="504">Not processed in time.</response>
     [HttpPost("annotated")]
     [ImageUpload(ImageUploadReader.SingleField, multiple: false)]
     [ProducesResponseType<FileResult>(StatusCodes.Status200OK, "image/png", "image/jpeg")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status504GatewayTimeout, "application/problem+json")]
     public async Task<IActionResult> DetectAnnotated(
         [FromQuery] float? scoreThreshold, [FromQuery] int? maxDetections, [FromQuery] string? classes, [FromQuery] string? format)
     {

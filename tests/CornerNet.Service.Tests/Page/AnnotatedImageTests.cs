@@ -8,22 +8,11 @@ using SixLabors.ImageSharp.PixelFormats;
 
 namespace CornerNet.Service.Tests.Page;
 
-public sealed class AnnotatedImageTests : IClassFixture<AnnotatedImageTests.Host>
+public sealed class AnnotatedImageTests : IClassFixture<ReadyServiceHost>
 {
-    public sealed class Host : IAsyncLifetime
-    {
-        public ServiceFactory Factory { get; } = new();
-
-        public HttpClient Client { get; private set; } = null!;
-
-        public async Task InitializeAsync() => Client = await Factory.CreateReadyClientAsync();
-
-        public async Task DisposeAsync() => await Factory.DisposeAsync();
-    }
-
     private readonly HttpClient _client;
 
-    public AnnotatedImageTests(Host host) => _client = host.Client;
+    public AnnotatedImageTests(ReadyServiceHost host) => _client = host.Client;
 
     private static ByteArrayContent Png(byte[] bytes)
     {
