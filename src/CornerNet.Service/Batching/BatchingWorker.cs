@@ -143,6 +143,3 @@ public sealed class BatchingWorker(
             result.Timings.Forward.TotalMilliseconds, result.Timings.Decode.TotalMilliseconds, result.Timings.Nms.TotalMilliseconds);
     }
 }
-
-/// <summary>The service is shutting down and will not run this job.</summary>
-public sealed class ServiceStoppingException() : Exception("The service is shutting down.");

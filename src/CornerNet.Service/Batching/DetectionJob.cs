@@ -26,9 +26,3 @@ public sealed class DetectionJob(DecodedImage image, TimeSpan timeout, Cancellat
 
     public void Cancel() => _completion.TrySetCanceled(RequestAborted);
 }
-
-/// <summary>What the model found for one job, and how its batch went.</summary>
-public sealed record JobOutcome(IReadOnlyList<Detection> Detections, StageTimings Timings, int BatchSize, TimeSpan QueueWait);
-
-/// <summary>The job waited longer than Batching:RequestTimeoutSeconds and was dropped before the model saw it.</summary>
-public sealed class JobExpiredException() : Exception("The request waited too long in the queue and was dropped before inference.");

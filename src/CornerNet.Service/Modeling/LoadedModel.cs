@@ -1,0 +1,106 @@
+using System.Security.Cryptography;
+using CornerNet.Model.Architecture;
+using CornerNet.Model.Checkpoints;
+using CornerNet.Model.Inference;
+using CornerNet.Service.Configuration;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CornerNet.Service.Modeling;
+
+/// <summary>A network with its weights on a device, and the detector that runs it.</summary>
+public sealed class LoadedModel : IDisposable
+{
+    private LoadedModel(ArchitectureSpec spec, CornerNetNetwork network, CornerNetDetector detector, Device device,
+        string weightsPath, string weightsSha256, long parameterCount)
+    {
+        Spec = spec;
+        Network = network;
+        Detector = detector;
+        Device = device;
+        WeightsPath = weightsPath;
+        WeightsSha256 = weightsSha256;
+        ParameterCount = parameterCount;
+    }
+
+    public ArchitectureSpec Spec { get; }
+
+    public CornerNetNetwork Network { get; }
+
+    public CornerNetDetector Detector { get; }
+
+    public Device Device { get; }
+
+    public string WeightsPath { get; }
+
+    public string WeightsSha256 { get; }
+
+    public long ParameterCount { get; }
+
+    public static LoadedModel Load(ModelOptions options, BatchingOptions batching, DetectorOptions detectorOptions, string contentRoot)
+    {
+        var architecturePath = options.Architecture;
+        ArchitectureSpec spec;
+        if (ArchitecturePresets.TryGet(architecturePath, out var preset))
+        {
+            spec = preset;
+        }
+        else
+        {
+            architecturePath = Path.GetFullPath(architecturePath, contentRoot);
+            if (!File.Exists(architecturePath))
+            {
+                throw new ModelLoadException($"Model:Architecture file '{architecturePath}' does not exist.");
+            }
+
+            spec = ArchitectureSpec.Load(architecturePath);
+        }
+
+        var weightsPath = Path.GetFullPath(options.Weights, contentRoot);
+        if (!File.Exists(weightsPath))
+        {
+            throw new ModelLoadException($"Model:Weights file '{weightsPath}' does not exist.");
+        }
+
+        if (batching.InferenceThreads > 0)
+        {
+            set_num_threads(batching.InferenceThreads);
+        }
+
+        var device = DeviceSelector.Select(options.Device);
+        var network = new CornerNetNetwork(spec);
+        try
+        {
+            using (var stateDict = PyTorchCheckpointReader.Read(weightsPath))
+            {
+                ModelWeights.Load(network, stateDict);
+            }
+
+            network.to(device);
+            network.eval();
+            var detector = new CornerNetDetector(network, spec, detectorOptions, device);
+            return new LoadedModel(spec, network, detector, device, weightsPath, Sha256(weightsPath), network.ParameterCount());
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One small batch through the whole pipeline, so the first request does not pay for lazy initialisation.</summary>
+    public void WarmUp()
+    {
+        var pixels = new byte[64 * 64 * 3];
+        new Random(0).NextBytes(pixels);
+        Detector.Detect([new DecodedImage(64, 64, pixels)]);
+    }
+
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    public void Dispose() => Network.Dispose();
+}
