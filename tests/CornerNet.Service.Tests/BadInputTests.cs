@@ -67,6 +67,16 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Host>
         await AssertProblem(await _client.PostAsync("/detect", form), HttpStatusCode.BadRequest, "'image'");
     }
 
+    [Theory]
+    [InlineData("multipart/form-data")]
+    [InlineData("multipart/form-data; boundary=xyz")]
+    public async Task Malformed_multipart_is_400(string contentType)
+    {
+        var content = new ByteArrayContent("--xyz\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\n\r\n\u0089PNG"u8.ToArray());
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        await AssertProblem(await _client.PostAsync("/detect", content), HttpStatusCode.BadRequest);
+    }
+
     [Fact]
     public async Task Random_bytes_labelled_as_an_image_are_refused()
     {
