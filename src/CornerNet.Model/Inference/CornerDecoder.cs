@@ -10,7 +10,8 @@ namespace CornerNet.Model.Inference;
 /// all classes, sub-pixel offsets, all K×K corner pairs, rejection of pairs with different classes, distant
 /// embeddings or negative width/height (score -1), and the best NumDets pairs. Float32 heads in CPU memory are
 /// decoded in managed code (<see cref="ManagedCornerDecoder"/>), bit-identical to the torch operations, which
-/// still serve every other device so the work stays there and the result reaches the host in one copy.
+/// still serve every other device (so the work stays there and the result reaches the host in one copy) and any
+/// libtorch whose CPU kernels fail <see cref="ManagedDecoderSelfCheck"/>.
 /// </summary>
 public static class CornerDecoder
 {
@@ -25,7 +26,7 @@ public static class CornerDecoder
     {
         CheckArguments(heads, options);
         bool inHostMemory = heads.All.All(t => t.device_type == DeviceType.CPU && t.dtype == ScalarType.Float32);
-        return inHostMemory ? ManagedCornerDecoder.Decode(heads, options) : DecodeWithTorchOps(heads, options);
+        return inHostMemory && ManagedDecoderSelfCheck.Passed ? ManagedCornerDecoder.Decode(heads, options) : DecodeWithTorchOps(heads, options);
     }
 
     /// <summary>

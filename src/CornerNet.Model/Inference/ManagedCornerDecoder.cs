@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using CornerNet.Model.Architecture;
 using TorchSharp;
@@ -102,6 +103,8 @@ internal static class ManagedCornerDecoder
     /// The K best cells of one image's [classes, height, width] logits after sigmoid and peak suppression, in
     /// the order libtorch's topk returns them.
     /// </summary>
+    // Optimised at first call: a service's first requests should not run the scan unoptimised.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TopPeaks(ReadOnlySpan<float> heat, int cells, int height, int width, int radius, Span<ScoredIndex> top)
     {
         int n = heat.Length, k = top.Length;
@@ -151,6 +154,7 @@ internal static class ManagedCornerDecoder
     }
 
     /// <summary>Scores cell i exactly and, if it beats the heap's worst entry, replaces it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Offer(ReadOnlySpan<float> heat, int i, int cells, int height, int width, int radius, Span<ScoredIndex> top, ref HeapBound worst)
     {
         // The sigmoid bounds the score (0 for a non-peak): most near misses need no neighbourhood.
@@ -176,9 +180,9 @@ internal static class ManagedCornerDecoder
 
         public HeapBound(ReadOnlySpan<float> heat, ScoredIndex worst)
         {
-            bool peak = worst.Score > 0;
-            same = peak ? heat[worst.Index] : float.NaN;
-            below = peak ? MonotonicBelow(same) : float.NegativeInfinity;
+            bool positive = worst.Score > 0;
+            same = positive ? heat[worst.Index] : float.NaN;
+            below = positive ? MonotonicBelow(same) : float.NegativeInfinity;
             belowVector = new Vector<float>(below);
             sameVector = new Vector<float>(same);
         }
@@ -204,6 +208,7 @@ internal static class ManagedCornerDecoder
     private static float PeakScore(ReadOnlySpan<float> heat, int index, int cells, int height, int width, int radius) =>
         PeakScore(heat, index, cells, height, width, radius, TorchCpuSigmoid.Sigmoid(heat[index]));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float PeakScore(ReadOnlySpan<float> heat, int index, int cells, int height, int width, int radius, float score)
     {
         if (radius == 0) return score;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace CornerNet.Model.Inference;
 
 /// <summary>
@@ -6,18 +8,23 @@ namespace CornerNet.Model.Inference;
 /// percent of inputs, and the decoder's peak test, ranking and tie order all depend on exact float equality.
 /// </summary>
 /// <remarks>
-/// Elements that libtorch happens to process in a kernel's scalar remainder (the elements of a thread's range after its last
-/// two-vector step, fewer than 32 with AVX-512) use the C library's expf instead; for network-sized heatmaps every element takes the vector path.
+/// Elements that libtorch happens to process in a kernel's scalar remainder (the elements of a thread's range
+/// after its last two-vector step, fewer than 32 with AVX-512) use the C library's expf instead; for network-sized
+/// heatmaps every element takes the vector path. A libtorch built or dispatched differently (no FMA, another
+/// exp) is caught by <see cref="ManagedDecoderSelfCheck"/>.
 /// </remarks>
 internal static class TorchCpuSigmoid
 {
-    // Cody–Waite split of ln 2 and the minimax polynomial of SLEEF's xexpf (u10).
+    // Cody–Waite split of ln 2 and the minimax polynomial of SLEEF's xexpf (u10); the numeric constants are
+    // SLEEF's (Boost Software License 1.0), the code is ours.
     private const float InverseLn2 = 1.442695040888963407359924681001892137426645954152985934135449406931f;
     private const float Ln2High = 0.693145751953125f;
     private const float Ln2Low = 1.428606765330187045e-06f;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sigmoid(float x) => 1f / (1f + Exp(0f - x));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Exp(float d)
     {
         if (float.IsNaN(d)) return d;

@@ -26,10 +26,9 @@ public static class BenchCommand
 
     public static Command Create()
     {
-        var arch = new Option<string>("--arch")
+        var arch = new Option<string?>("--arch")
         {
-            Description = "Preset (" + string.Join(", ", ArchitecturePresets.All.Keys) + ") or architecture JSON file; hourglass104 takes ~15-20 s per image on a 2-core CPU.",
-            DefaultValueFactory = _ => ArchitecturePresets.Tiny.Name,
+            Description = "Preset (" + string.Join(", ", ArchitecturePresets.All.Keys) + ") or architecture JSON file (default: the weights' architecture file, else tiny); hourglass104 takes ~15-20 s per image on a 2-core CPU.",
         };
         var weights = new Option<string?>("--weights") { Description = "Weights file (default: random weights; timings only)." };
         var batch = new Option<string>("--batch") { Description = "Comma-separated images per call, one row each.", DefaultValueFactory = _ => "1" };
@@ -59,7 +58,7 @@ public static class BenchCommand
             return Run(
                 new BenchOptions
                 {
-                    Architecture = parse.GetValue(arch)!,
+                    Architecture = parse.GetValue(arch),
                     Weights = parse.GetValue(weights),
                     BatchSizes = batchSizes,
                     Threads = parse.GetValue(threads),
@@ -84,7 +83,7 @@ public static class BenchCommand
         try
         {
             options.Validate();
-            spec = ArchitectureSpec.Resolve(options.Architecture);
+            spec = ArchitectureSpec.Resolve(options.ArchitectureOrDefault);
             image = options.ImagePath is null
                 ? GeneratedImage(DefaultWidth, DefaultHeight)
                 : new ImageLoader().Load(File.ReadAllBytes(options.ImagePath), spec.IsBgr);
@@ -98,6 +97,17 @@ public static class BenchCommand
 
         if (options.Threads is { } threadCount) torch.set_num_threads(threadCount);
         var geometry = CanvasGeometry.For(image.Height, image.Width, 1.0);
+        List<BenchPipelineRow> pipeline;
+        try
+        {
+            pipeline = PipelineRows(spec, options, image);
+        }
+        catch (Exception e) when (e is CheckpointFormatException or CheckpointMismatchException or IOException)
+        {
+            errors.WriteLine($"bench: {options.Weights}: {e.Message}");
+            return 2;
+        }
+
         var report = new BenchReport
         {
             Architecture = spec.Name,
@@ -109,7 +119,7 @@ public static class BenchCommand
             Warmup = options.Warmup,
             Iterations = options.Iterations,
             LoadAverage = LoadAverage(),
-            Pipeline = PipelineRows(spec, options, image),
+            Pipeline = pipeline,
             DecodeMicro = [],
             PreprocessOnly = PreprocessOnly(spec, image, Math.Max(10, options.Iterations), options.Warmup),
         };

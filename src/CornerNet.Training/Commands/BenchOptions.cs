@@ -1,12 +1,21 @@
 using CornerNet.Model.Architecture;
+using CornerNet.Model.Checkpoints;
 
 namespace CornerNet.Training.Commands;
 
 /// <summary>Settings of one <c>bench</c> run (see <see cref="BenchCommand"/>).</summary>
 public sealed record BenchOptions
 {
-    /// <summary>Preset name or architecture JSON file; hourglass104 is opt-in because its forward takes seconds.</summary>
-    public string Architecture { get; init; } = ArchitecturePresets.Tiny.Name;
+    /// <summary>
+    /// Preset name or architecture JSON file; null means the weights' architecture file beside them if there is
+    /// one, else tiny. hourglass104 is opt-in because its forward pass takes seconds.
+    /// </summary>
+    public string? Architecture { get; init; }
+
+    /// <summary>What <see cref="Architecture"/> resolves to for these weights.</summary>
+    public string ArchitectureOrDefault =>
+        Architecture
+        ?? (Weights is not null && File.Exists(ModelCheckpoint.ArchitecturePathFor(Weights)) ? ModelCheckpoint.ArchitecturePathFor(Weights) : ArchitecturePresets.Tiny.Name);
 
     /// <summary>Weights file; null benchmarks randomly initialised weights.</summary>
     public string? Weights { get; init; }

@@ -46,6 +46,18 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Contains("--iterations", errors.ToString());
         Assert.Equal(2, BenchCommand.Run(new BenchOptions { ImagePath = Path.Combine(folder, "missing.png") }, new StringWriter(), new StringWriter()));
         Assert.Equal(2, BenchCommand.Run(new BenchOptions { Architecture = "no-such-arch" }, new StringWriter(), new StringWriter()));
+        Assert.Equal(2, BenchCommand.Run(new BenchOptions { Weights = Path.Combine(folder, "missing.pth") }, new StringWriter(), new StringWriter()));
+    }
+
+    [Fact]
+    public void The_architecture_defaults_to_tiny_or_to_the_file_beside_the_weights()
+    {
+        Assert.Equal("tiny", new BenchOptions().ArchitectureOrDefault);
+        string weights = Path.Combine(folder, "model.pth");
+        Assert.Equal("tiny", new BenchOptions { Weights = weights }.ArchitectureOrDefault);
+        File.WriteAllText(Path.Combine(folder, "model.json"), "{}");
+        Assert.Equal(Path.Combine(folder, "model.json"), new BenchOptions { Weights = weights }.ArchitectureOrDefault);
+        Assert.Equal("hourglass104", new BenchOptions { Weights = weights, Architecture = "hourglass104" }.ArchitectureOrDefault);
     }
 
     [Fact]

@@ -78,6 +78,13 @@ public sealed class ManagedCornerDecoderTests
     }
 
     [Fact]
+    public void TheSelfCheckPassesOnThisLibtorch()
+    {
+        // Otherwise Decode would quietly use the torch operations and the equality tests above would prove nothing.
+        Assert.True(ManagedDecoderSelfCheck.Passed);
+    }
+
+    [Fact]
     public void SigmoidIsLibtorchsBitForBit()
     {
         var random = new Random(11);
