@@ -5,6 +5,11 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddDetectionService();
 
 var app = builder.Build();
+if (!app.ConfigurationIsValid())
+{
+    return 1;
+}
+
 app.UseDetectionService();
 var modelHost = app.Services.GetRequiredService<ModelHost>();
 app.Run();

@@ -67,6 +67,7 @@ public sealed class StartupTests
         });
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("MaxBatchSize", output);
+        Assert.Single(output.Split('\n'), l => l.Contains("Invalid configuration") && l.Contains("MaxBatchSize"));
+        Assert.DoesNotContain("   at ", output);
     }
 }

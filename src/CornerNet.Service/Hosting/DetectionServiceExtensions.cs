@@ -132,8 +132,47 @@ public static class DetectionServiceExtensions
         return app;
     }
 
-    private static void AddValidatedOptions<T>(IServiceCollection services, string section) where T : class =>
+    /// <summary>The options classes validated at start-up, so <see cref="ConfigurationIsValid"/> can check them all.</summary>
+    private sealed record ValidatedOptionTypes(List<Type> Types);
+
+    private static void AddValidatedOptions<T>(IServiceCollection services, string section) where T : class
+    {
         services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
+        var registered = services.Select(d => d.ImplementationInstance).OfType<ValidatedOptionTypes>().SingleOrDefault();
+        if (registered is null)
+        {
+            registered = new ValidatedOptionTypes([]);
+            services.AddSingleton(registered);
+        }
+
+        registered.Types.Add(typeof(T));
+    }
+
+    /// <summary>Checks every options class before the host starts, so a bad setting is one clear log line (the host's
+    /// own start-up validation would report it with a stack trace).</summary>
+    public static bool ConfigurationIsValid(this WebApplication app)
+    {
+        var problems = new List<string>();
+        foreach (var type in app.Services.GetRequiredService<ValidatedOptionTypes>().Types)
+        {
+            try
+            {
+                var options = app.Services.GetRequiredService(typeof(IOptions<>).MakeGenericType(type));
+                _ = options.GetType().GetProperty(nameof(IOptions<object>.Value))!.GetValue(options);
+            }
+            catch (System.Reflection.TargetInvocationException e) when (e.InnerException is OptionsValidationException invalid)
+            {
+                problems.AddRange(invalid.Failures);
+            }
+        }
+
+        foreach (var problem in problems)
+        {
+            app.Logger.LogCritical("Invalid configuration: {Problem}", problem);
+        }
+
+        return problems.Count == 0;
+    }
 
     private static ImageDecodingOptions ImageDecoding(LimitsOptions limits)
     {
