@@ -11,12 +11,15 @@ namespace CornerNet.Service.Tests;
 public sealed class ServiceFactory : WebApplicationFactory<Program>
 {
     private readonly IDictionary<string, string?>? _overrides;
+    private readonly bool _fixtureModel;
 
     /// <param name="overrides">Configuration on top of the fixture model's.</param>
     /// <param name="realPort">Serve over Kestrel on a loopback port instead of the in-memory test server.</param>
-    public ServiceFactory(IDictionary<string, string?>? overrides = null, bool realPort = false)
+    /// <param name="fixtureModel">Serve the fixture network; false serves what appsettings.json names (the demo model).</param>
+    public ServiceFactory(IDictionary<string, string?>? overrides = null, bool realPort = false, bool fixtureModel = true)
     {
         _overrides = overrides;
+        _fixtureModel = fixtureModel;
         if (realPort)
         {
             UseKestrel(0);
@@ -37,7 +40,7 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         builder.UseContentRoot(RepositoryPaths.Root);
         builder.ConfigureAppConfiguration(configuration =>
         {
-            var settings = new Dictionary<string, string?>(FixtureModel);
+            var settings = _fixtureModel ? new Dictionary<string, string?>(FixtureModel) : [];
             foreach (var (key, value) in _overrides ?? new Dictionary<string, string?>())
             {
                 settings[key] = value;
