@@ -7,6 +7,7 @@ var root = new RootCommand("CornerNet training worker and model tools.")
     SynthCommand.Create(),
     TrainCommand.Create(),
     EvaluateCommand.Create(),
+    ConvertCommand.Create(),
     BenchCommand.Create(),
 };
 return root.Parse(args).Invoke();

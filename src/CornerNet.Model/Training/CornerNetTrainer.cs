@@ -18,6 +18,13 @@ public sealed class CornerNetTrainer(TrainingOptions options)
     public const string LossLogFileName = "loss.jsonl";
     public const string FinalWeightsFileName = "final.pth";
 
+    /// <summary>
+    /// Times one iteration is retried after libtorch reports a native error. Long runs here saw a rare, non-repeatable
+    /// "Unknown scalar type" from BatchNorm's counter update (a released native scalar, it seems); the step has not
+    /// touched the weights or the optimiser when it fails, so running the same batch again is safe.
+    /// </summary>
+    public const int NativeErrorRetries = 3;
+
     public TrainingOptions Options { get; } = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
 
     /// <summary>Called after every iteration.</summary>
@@ -25,6 +32,9 @@ public sealed class CornerNetTrainer(TrainingOptions options)
 
     /// <summary>Called with a checkpoint's folder after it is written.</summary>
     public Action<string>? OnCheckpoint { get; init; }
+
+    /// <summary>Called with a human-readable line when an iteration is retried after a native error.</summary>
+    public Action<string>? OnWarning { get; init; }
 
     /// <summary>Called once with a human-readable line when the run starts (fresh or resumed).</summary>
     public Action<string>? OnStart { get; init; }
@@ -60,7 +70,15 @@ public sealed class CornerNetTrainer(TrainingOptions options)
         }
         else
         {
-            OnStart?.Invoke($"starting a fresh run of {options.Iterations} iterations ({data.Count} images, batch {options.BatchSize})");
+            if (options.InitialWeightsPath is { } initial)
+            {
+                if (!File.Exists(initial)) throw new TrainingDataException($"{initial}: initial weights not found.");
+                using var weights = PyTorchCheckpointReader.Read(initial);
+                ModelWeights.Load(network, weights);
+            }
+
+            OnStart?.Invoke($"starting a fresh run of {options.Iterations} iterations ({data.Count} images, batch {options.BatchSize})"
+                            + (options.InitialWeightsPath is null ? "" : $" from {options.InitialWeightsPath}"));
         }
 
         var watch = Stopwatch.StartNew();
@@ -88,7 +106,7 @@ public sealed class CornerNetTrainer(TrainingOptions options)
                 var batch = batches.Next(cancellationToken);
                 var learningRate = options.LearningRateAt(batch.Iteration);
                 SetLearningRate(optimizer, learningRate);
-                var values = Step(network, optimizer, loss, parameters, batch);
+                var values = StepWithRetries(network, optimizer, loss, parameters, batch);
                 completed = batch.Iteration + 1;
 
                 var elapsed = watch.Elapsed.TotalSeconds;
@@ -117,6 +135,22 @@ public sealed class CornerNetTrainer(TrainingOptions options)
 
         var final = SaveFinal(network);
         return new TrainingResult(startIteration, completed, false, lastCheckpoint, final, watch.Elapsed.TotalSeconds);
+    }
+
+    private (double Total, double Focal, double Pull, double Push, double Offset) StepWithRetries(
+        CornerNetNetwork network, TorchSharp.Modules.OptimizerHelper optimizer, CornerNetLoss loss, IReadOnlyList<TorchSharp.Modules.Parameter> parameters, PreparedBatch batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return Step(network, optimizer, loss, parameters, batch);
+            }
+            catch (System.Runtime.InteropServices.ExternalException e) when (attempt <= NativeErrorRetries)
+            {
+                OnWarning?.Invoke($"iteration {batch.Iteration + 1}: libtorch error, retrying ({attempt}/{NativeErrorRetries}): {e.Message.Split('\n')[0]}");
+            }
+        }
     }
 
     private (double Total, double Focal, double Pull, double Push, double Offset) Step(

@@ -47,11 +47,20 @@ public sealed record TrainingOptions
     /// <summary>Batches prepared ahead by the loader thread.</summary>
     public int PrefetchBatches { get; init; } = 4;
 
-    /// <summary>Keep decoded images in memory after their first use (saves the loader re-decoding them every epoch).</summary>
-    public bool CacheDecodedImages { get; init; } = true;
+    /// <summary>
+    /// Keep decoded images in memory after their first use (saves the loader re-decoding them every epoch). Off by
+    /// default: right for small sets like the synthetic shapes, far too much memory for COCO.
+    /// </summary>
+    public bool CacheDecodedImages { get; init; }
 
     /// <summary>Continue from the newest checkpoint in <see cref="OutputDirectory"/> (a fresh start when there is none).</summary>
     public bool Resume { get; init; }
+
+    /// <summary>
+    /// Weights (.pth) to start from instead of a random initialisation, e.g. converted published weights; a resumed run
+    /// takes its checkpoint's weights instead.
+    /// </summary>
+    public string? InitialWeightsPath { get; init; }
 
     /// <summary>Augmentation settings; null uses the authors' pipeline for the architecture.</summary>
     public AugmentationOptions? Augmentation { get; init; }

@@ -34,13 +34,15 @@ public static class TrainCommand
         var seed = new Option<int?>("--seed") { Description = "Seed of weights, data order and augmentation (default 1)." };
         var threads = new Option<int?>("--threads") { Description = "libtorch threads (default: libtorch's choice)." };
         var prefetch = new Option<int?>("--prefetch") { Description = "Batches the loader thread prepares ahead (default 4)." };
+        var initialWeights = new Option<string?>("--init-weights") { Description = "Start from these weights (.pth) instead of a random initialisation." };
+        var cacheImages = new Option<bool>("--cache-images") { Description = "Keep decoded images in memory (small data sets only)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in the run folder." };
         var logEvery = new Option<int>("--log-every") { Description = "Print a progress line every N iterations when stdout is not a terminal.", DefaultValueFactory = _ => 10 };
 
         var command = new Command("train", "Train a CornerNet network on a COCO-format data set.")
         {
             config, annotations, images, arch, output, batchSize, iterations, learningRate, learningRateStep, learningRateDecay,
-            clip, checkpointInterval, keepLast, seed, threads, prefetch, resume, logEvery,
+            clip, checkpointInterval, keepLast, seed, threads, prefetch, cacheImages, initialWeights, resume, logEvery,
         };
         command.SetAction(parse =>
         {
@@ -65,6 +67,8 @@ public static class TrainCommand
                     Seed = parse.GetValue(seed) ?? file.Seed,
                     Threads = parse.GetValue(threads) ?? file.Threads,
                     Prefetch = parse.GetValue(prefetch) ?? file.Prefetch,
+                    InitialWeights = Full(parse.GetValue(initialWeights)) ?? file.InitialWeights,
+                    CacheImages = parse.GetValue(cacheImages) ? true : file.CacheImages,
                 };
                 options = ToOptions(merged, parse.GetValue(resume));
             }
@@ -100,6 +104,7 @@ public static class TrainCommand
             Threads = config.Threads ?? defaults.Threads,
             PrefetchBatches = config.Prefetch ?? defaults.PrefetchBatches,
             CacheDecodedImages = config.CacheImages ?? defaults.CacheDecodedImages,
+            InitialWeightsPath = config.InitialWeights,
             Resume = resume,
         }.Validate();
     }
@@ -122,6 +127,11 @@ public static class TrainCommand
         var trainer = new CornerNetTrainer(options)
         {
             OnStart = line => Console.WriteLine($"train: {line}"),
+            OnWarning = line =>
+            {
+                if (interactive) Console.WriteLine();
+                Console.Error.WriteLine($"train: {line}");
+            },
             OnCheckpoint = path =>
             {
                 if (interactive) Console.WriteLine();

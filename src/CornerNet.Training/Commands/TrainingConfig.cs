@@ -42,6 +42,9 @@ public sealed record TrainingConfig
 
     public bool? CacheImages { get; init; }
 
+    /// <summary>Weights (.pth) to start from instead of a random initialisation.</summary>
+    public string? InitialWeights { get; init; }
+
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -71,6 +74,7 @@ public sealed record TrainingConfig
             Annotations = Rooted(folder, config.Annotations),
             Images = Rooted(folder, config.Images),
             Output = Rooted(folder, config.Output),
+            InitialWeights = Rooted(folder, config.InitialWeights),
             Architecture = config.Architecture is { } a && (a.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || a.Contains('/')) ? Rooted(folder, a) : config.Architecture,
         };
     }
