@@ -23,15 +23,16 @@ public sealed class ShutdownTests
             content.Headers.ContentType = new MediaTypeHeaderValue("image/png");
             return client.PostAsync("/detect", content);
         }).ToArray();
-        // Wait until the service holds them all (one running, the rest queued).
+        // Wait until the service has accepted them all (one running, the rest queued).
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await MetricsSnapshot.ReadAsync(client))["cornernet_queue_depth"] < 2)
+        while ((await MetricsSnapshot.ReadAsync(client))["cornernet_images_queued_total"] < inFlight.Length)
         {
-            Assert.True(DateTime.UtcNow < deadline, "the requests never queued up");
-            await Task.Delay(20);
+            Assert.True(DateTime.UtcNow < deadline, "the requests were never all queued");
+            await Task.Delay(10);
         }
 
         service.Terminate();
+        Assert.Contains(inFlight, request => !request.IsCompleted);
         var responses = await Task.WhenAll(inFlight);
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
 

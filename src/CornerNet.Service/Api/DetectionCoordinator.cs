@@ -65,6 +65,7 @@ public sealed class DetectionCoordinator(
             }
 
             jobs.Add(job);
+            metrics.ImagesQueued.Inc();
         }
 
         metrics.QueueDepth.Set(queue.Depth);

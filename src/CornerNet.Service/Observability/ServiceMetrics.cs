@@ -19,6 +19,8 @@ public sealed class ServiceMetrics
     public Histogram DecodeSeconds { get; } = Metrics.CreateHistogram("cornernet_decode_seconds", "Corner decoding plus soft-NMS time per batch.",
         new HistogramConfiguration { Buckets = DurationBuckets });
 
+    public Counter ImagesQueued { get; } = Metrics.CreateCounter("cornernet_images_queued_total", "Images accepted into the queue.");
+
     public Counter ImagesProcessed { get; } = Metrics.CreateCounter("cornernet_images_processed_total", "Images the model has processed.");
 
     public Counter DroppedJobs { get; } = Metrics.CreateCounter("cornernet_dropped_jobs_total", "Queued images dropped before inference.",
