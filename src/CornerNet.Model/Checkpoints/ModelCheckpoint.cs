@@ -33,9 +33,12 @@ public static class ModelCheckpoint
     }
 
     /// <summary>Builds the network its architecture file describes and loads the weights into it (strictly).</summary>
-    public static CornerNetNetwork Load(string weightsPath, string? architecturePath = null, Device? device = null)
+    public static CornerNetNetwork Load(string weightsPath, string? architecturePath = null, Device? device = null) =>
+        Load(ArchitectureSpec.Load(architecturePath ?? ArchitecturePathFor(weightsPath)), weightsPath, device);
+
+    /// <summary>Builds the network <paramref name="spec"/> describes and loads the weights into it (strictly).</summary>
+    public static CornerNetNetwork Load(ArchitectureSpec spec, string weightsPath, Device? device = null)
     {
-        var spec = ArchitectureSpec.Load(architecturePath ?? ArchitecturePathFor(weightsPath));
         var network = new CornerNetNetwork(spec);
         try
         {

@@ -3,7 +3,6 @@ using CornerNet.Model.Architecture;
 using CornerNet.Model.Checkpoints;
 using CornerNet.Model.Inference;
 using CornerNet.Service.Configuration;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CornerNet.Service.Modeling;
@@ -68,15 +67,9 @@ public sealed class LoadedModel : IDisposable
         }
 
         var device = DeviceSelector.Select(options.Device);
-        var network = new CornerNetNetwork(spec);
+        var network = ModelCheckpoint.Load(spec, weightsPath, device);
         try
         {
-            using (var stateDict = PyTorchCheckpointReader.Read(weightsPath))
-            {
-                ModelWeights.Load(network, stateDict);
-            }
-
-            network.to(device);
             network.eval();
             var detector = new CornerNetDetector(network, spec, detectorOptions, device);
             return new LoadedModel(spec, network, detector, device, weightsPath, Sha256(weightsPath), network.ParameterCount());
