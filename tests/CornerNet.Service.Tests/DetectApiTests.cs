@@ -107,8 +107,13 @@ public sealed class DetectApiTests : IClassFixture<ReadyServiceHost>
         var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
             File.ReadAllBytes(RepositoryPaths.Fixture("network", "fixture_zip.pth"))));
         Assert.Equal(expected, info.GetProperty("weightsSha256").GetString());
-        Assert.True(info.GetProperty("parameterCount").GetInt64() > 0);
+        // The checkpoint's count: folding BatchNorm at load adds biases that must not show here.
+        using var asTrained = new CornerNet.Model.Architecture.CornerNetNetwork(
+            CornerNet.Model.Architecture.ArchitectureSpec.Load(RepositoryPaths.Fixture("network", "fixture_arch.json")));
+        Assert.Equal(asTrained.ParameterCount(), info.GetProperty("parameterCount").GetInt64());
         Assert.Equal(4, info.GetProperty("batching").GetProperty("maxBatchSize").GetInt32());
+        Assert.Equal("fp32", info.GetProperty("inference").GetProperty("precision").GetString());
+        Assert.True(info.GetProperty("inference").GetProperty("foldBatchNorm").GetBoolean());
         Assert.Equal(100, info.GetProperty("pipeline").GetProperty("topK").GetInt32());
     }
 

@@ -56,18 +56,21 @@ public sealed class StartupTests
         Assert.DoesNotContain("   at ", output);
     }
 
-    [Fact]
-    public async Task Invalid_configuration_is_refused_at_start_up()
+    [Theory]
+    [InlineData("Batching__MaxBatchSize", "0", "MaxBatchSize")]
+    [InlineData("Inference__Precision", "fp16", "Inference:Precision must be fp32 or bf16")]
+    [InlineData("Inference__ChannelsLast", "sometimes", "Inference:ChannelsLast")]
+    public async Task Invalid_configuration_is_refused_at_start_up(string key, string value, string expected)
     {
         var (exitCode, output) = await RunServiceAsync(new Dictionary<string, string>
         {
             ["Model__Architecture"] = RepositoryPaths.Fixture("network", "fixture_arch.json"),
             ["Model__Weights"] = RepositoryPaths.Fixture("network", "fixture_zip.pth"),
-            ["Batching__MaxBatchSize"] = "0",
+            [key] = value,
         });
 
         Assert.NotEqual(0, exitCode);
-        Assert.Single(output.Split('\n'), l => l.Contains("Invalid configuration") && l.Contains("MaxBatchSize"));
+        Assert.Single(output.Split('\n'), l => l.Contains("Invalid configuration") && l.Contains(expected));
         Assert.DoesNotContain("   at ", output);
     }
 }

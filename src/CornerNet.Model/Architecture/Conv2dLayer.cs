@@ -16,8 +16,9 @@ public sealed class Conv2dLayer : nn.Module<Tensor, Tensor>
     [ComponentName(Name = "weight")]
     private readonly Parameter _weight;
 
+    // Not readonly: folding a BatchNorm gives a bias-free convolution its bias.
     [ComponentName(Name = "bias")]
-    private readonly Parameter? _bias;
+    private Parameter? _bias;
 
     private readonly long _stride;
     private readonly long _padding;
@@ -41,6 +42,30 @@ public sealed class Conv2dLayer : nn.Module<Tensor, Tensor>
     public Parameter Weight => _weight;
 
     public Parameter? Bias => _bias;
+
+    /// <summary>
+    /// Folds the inference-mode BatchNorm that follows this convolution into it: BN(conv(x)) = conv'(x) with
+    /// weight * gamma / sqrt(var + eps) per output channel and bias (bias - mean) * that + beta. Exact to float
+    /// rounding; the BatchNorm must no longer run afterwards, and the layer is for inference only.
+    /// </summary>
+    public void FoldBatchNorm(BatchNorm2d batchNorm)
+    {
+        ArgumentNullException.ThrowIfNull(batchNorm);
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var scale = batchNorm.weight! / (batchNorm.running_var! + batchNorm.eps).sqrt();
+        var shift = batchNorm.bias! - batchNorm.running_mean! * scale;
+        if (_bias is not null) shift = shift + _bias * scale;
+        _weight.mul_(scale.view(-1, 1, 1, 1));
+        if (_bias is not null)
+        {
+            _bias.copy_(shift);
+            return;
+        }
+
+        _bias = new Parameter(shift.detach().clone().DetachFromDisposeScope(), requires_grad: false);
+        register_parameter("bias", _bias);
+    }
 
     public override Tensor forward(Tensor input)
     {

@@ -9,12 +9,13 @@ namespace CornerNet.Model.Architecture;
 /// k x k convolution, then BatchNorm (or a conv bias instead), then ReLU: the authors' <c>convolution</c> block.
 /// State-dict names: <c>conv.weight</c> (+ <c>conv.bias</c> without BN), <c>bn.*</c>.
 /// </summary>
-public sealed class ConvBnRelu : nn.Module<Tensor, Tensor>
+public sealed class ConvBnRelu : nn.Module<Tensor, Tensor>, IFoldsBatchNorm
 {
     [ComponentName(Name = "conv")]
     private readonly Conv2dLayer _conv;
     [ComponentName(Name = "bn")]
     private readonly BatchNorm2d? _batchNorm;
+    private bool _batchNormFolded;
 
     public ConvBnRelu(int kernel, int inChannels, int outChannels, int stride = 1, bool withBatchNorm = true)
         : base(nameof(ConvBnRelu))
@@ -24,11 +25,18 @@ public sealed class ConvBnRelu : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    public void FoldBatchNorm()
+    {
+        if (_batchNorm is null || _batchNormFolded) return;
+        _conv.FoldBatchNorm(_batchNorm);
+        _batchNormFolded = true;
+    }
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
         var x = _conv.forward(input);
-        if (_batchNorm is not null) x = _batchNorm.forward(x);
+        if (_batchNorm is not null && !_batchNormFolded) x = _batchNorm.forward(x);
         return nn.functional.relu(x, inplace: true).MoveToOuterDisposeScope();
     }
 }

@@ -37,15 +37,18 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
     [ComponentName(Name = "inters")]
     private readonly ModuleList<Residual> _intermediates;
     [ComponentName(Name = "inters_")]
-    private readonly ModuleList<Sequential> _intermediateSkips;
+    private readonly ModuleList<ConvBn> _intermediateSkips;
     [ComponentName(Name = "cnvs_")]
-    private readonly ModuleList<Sequential> _intermediateFromOutputs;
+    private readonly ModuleList<ConvBn> _intermediateFromOutputs;
     [ComponentName(Name = "tl_regrs")]
     private readonly ModuleList<Sequential> _topLeftOffsets;
     [ComponentName(Name = "br_regrs")]
     private readonly ModuleList<Sequential> _bottomRightOffsets;
 
     public ArchitectureSpec Spec { get; }
+
+    /// <summary>How <see cref="PrepareForInference"/> rewrote this network; null while it is as trained.</summary>
+    public InferenceTuning? Tuning { get; private set; }
 
     public CornerNetNetwork(ArchitectureSpec spec) : base(nameof(CornerNetNetwork))
     {
@@ -65,8 +68,8 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
         _topLeftTags = Repeat(stacks, () => Head(cnvDim, dim, 1));
         _bottomRightTags = Repeat(stacks, () => Head(cnvDim, dim, 1));
         _intermediates = Repeat(stacks - 1, () => new Residual(dim, dim));
-        _intermediateSkips = Repeat(stacks - 1, () => ConvBn1x1(dim, dim));
-        _intermediateFromOutputs = Repeat(stacks - 1, () => ConvBn1x1(cnvDim, dim));
+        _intermediateSkips = Repeat(stacks - 1, () => new ConvBn(dim, dim));
+        _intermediateFromOutputs = Repeat(stacks - 1, () => new ConvBn(cnvDim, dim));
         _topLeftOffsets = Repeat(stacks, () => Head(cnvDim, dim, 2));
         _bottomRightOffsets = Repeat(stacks, () => Head(cnvDim, dim, 2));
         RegisterComponents();
@@ -81,21 +84,52 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
         }
     }
 
+    /// <summary>
+    /// Rewrites the network for inference only, once, after its weights are loaded and it is on its device:
+    /// evaluation mode, no gradients, and <paramref name="tuning"/>'s BatchNorm folding, memory layout and precision.
+    /// <see cref="forward"/> still takes fp32 NCHW images and returns fp32 contiguous heads.
+    /// </summary>
+    public void PrepareForInference(InferenceTuning tuning)
+    {
+        ArgumentNullException.ThrowIfNull(tuning);
+        if (Tuning is not null) throw new InvalidOperationException($"The network is already prepared for inference ({Tuning}).");
+        eval();
+        foreach (var parameter in parameters()) parameter.requires_grad = false;
+        if (tuning.FoldBatchNorm)
+        {
+            foreach (var module in modules().OfType<IFoldsBatchNorm>()) module.FoldBatchNorm();
+        }
+
+        if (tuning.Precision == InferencePrecision.Bf16)
+        {
+            this.to(ScalarType.BFloat16);
+            // The heads' last 1x1 convolutions are cheap; in fp32 they keep the logits, tags and offsets precise.
+            foreach (var head in HeadsOfAllStacks()) ((Conv2dLayer)head[1]).to(ScalarType.Float32);
+        }
+
+        Tuning = tuning;
+    }
+
     /// <summary>Inference: the last stack's heads only (earlier stacks' heads are training-time supervision).</summary>
     public override CornerHeads forward(Tensor images)
     {
         using var scope = NewDisposeScope();
+        var input = images;
+        if (Tuning?.Precision == InferencePrecision.Bf16) input = input.to(ScalarType.BFloat16);
+        if (Tuning?.ChannelsLast == true) input = ChannelsLast.From(input);
         CornerHeads? heads = null;
-        RunStacks(images, (stack, features) =>
+        RunStacks(input, (stack, features) =>
         {
             if (stack == Spec.Stacks - 1) heads = Heads(stack, features);
         });
+        if (Tuning is not null) heads = AsFloat32Contiguous(heads!);
         return heads!.MoveToOuterDisposeScope();
     }
 
     /// <summary>Training: every stack's heads, first stack first, as full maps.</summary>
     public IReadOnlyList<CornerHeads> ForwardAllStacks(Tensor images)
     {
+        if (Tuning is not null) throw new InvalidOperationException("The network was prepared for inference and can no longer be trained.");
         using var scope = NewDisposeScope();
         var outputs = new List<CornerHeads>(Spec.Stacks);
         RunStacks(images, (stack, features) => outputs.Add(Heads(stack, features)));
@@ -128,20 +162,36 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
         var topLeft = _topLeftPools[stack].forward(features);
         var bottomRight = _bottomRightPools[stack].forward(features);
         return new CornerHeads(
-            _topLeftHeats[stack].forward(topLeft),
-            _bottomRightHeats[stack].forward(bottomRight),
-            _topLeftTags[stack].forward(topLeft),
-            _bottomRightTags[stack].forward(bottomRight),
-            _topLeftOffsets[stack].forward(topLeft),
-            _bottomRightOffsets[stack].forward(bottomRight));
+            HeadForward(_topLeftHeats[stack], topLeft),
+            HeadForward(_bottomRightHeats[stack], bottomRight),
+            HeadForward(_topLeftTags[stack], topLeft),
+            HeadForward(_bottomRightTags[stack], bottomRight),
+            HeadForward(_topLeftOffsets[stack], topLeft),
+            HeadForward(_bottomRightOffsets[stack], bottomRight));
+    }
+
+    /// <summary>A head's 3x3 conv-ReLU, then its 1x1 conv in the 1x1 conv's own precision (fp32 in a bf16 network).</summary>
+    private static Tensor HeadForward(Sequential head, Tensor features)
+    {
+        var hidden = ((ConvBnRelu)head[0]).forward(features);
+        var output = (Conv2dLayer)head[1];
+        return output.forward(hidden.dtype == output.Weight.dtype ? hidden : hidden.to(output.Weight.dtype));
+    }
+
+    private IEnumerable<Sequential> HeadsOfAllStacks() =>
+        _topLeftHeats.Concat(_bottomRightHeats).Concat(_topLeftTags).Concat(_bottomRightTags).Concat(_topLeftOffsets).Concat(_bottomRightOffsets);
+
+    private static CornerHeads AsFloat32Contiguous(CornerHeads heads)
+    {
+        static Tensor Convert(Tensor t) => t.to(ScalarType.Float32).contiguous();
+        return new CornerHeads(
+            Convert(heads.TopLeftHeat), Convert(heads.BottomRightHeat), Convert(heads.TopLeftTag),
+            Convert(heads.BottomRightTag), Convert(heads.TopLeftOffset), Convert(heads.BottomRightOffset));
     }
 
     /// <summary>3x3 conv with bias and ReLU, then a 1x1 conv to the output channels (the authors' make_kp_layer).</summary>
     private static Sequential Head(int inChannels, int hiddenChannels, int outChannels) =>
         nn.Sequential(new ConvBnRelu(3, inChannels, hiddenChannels, withBatchNorm: false), new Conv2dLayer(hiddenChannels, outChannels, 1));
-
-    private static Sequential ConvBn1x1(int inChannels, int outChannels) =>
-        nn.Sequential(new Conv2dLayer(inChannels, outChannels, 1, bias: false), nn.BatchNorm2d(outChannels));
 
     private static ModuleList<T> Repeat<T>(int count, Func<T> create) where T : nn.Module =>
         new(Enumerable.Range(0, count).Select(_ => create()).ToArray());

@@ -10,7 +10,7 @@ namespace CornerNet.Model.Architecture;
 /// direction, summed, 3x3 conv-BN; plus a 1x1 conv-BN shortcut; ReLU; then a 3x3 conv-BN-ReLU.
 /// Top-left corners use Top + Left pooling, bottom-right corners Bottom + Right.
 /// </summary>
-public sealed class CornerPoolModule : nn.Module<Tensor, Tensor>
+public sealed class CornerPoolModule : nn.Module<Tensor, Tensor>, IFoldsBatchNorm
 {
     [ComponentName(Name = "p1_conv1")]
     private readonly ConvBnRelu _branch1;
@@ -28,6 +28,7 @@ public sealed class CornerPoolModule : nn.Module<Tensor, Tensor>
     private readonly ConvBnRelu _output;
     private readonly PoolDirection _direction1;
     private readonly PoolDirection _direction2;
+    private bool _batchNormFolded;
 
     public CornerPoolModule(int dim, int poolDim, PoolDirection direction1, PoolDirection direction2)
         : base(nameof(CornerPoolModule))
@@ -48,13 +49,23 @@ public sealed class CornerPoolModule : nn.Module<Tensor, Tensor>
 
     public static CornerPoolModule BottomRight(int dim, int poolDim) => new(dim, poolDim, PoolDirection.Bottom, PoolDirection.Right);
 
+    public void FoldBatchNorm()
+    {
+        if (_batchNormFolded) return;
+        _poolConv.FoldBatchNorm(_poolBn);
+        _shortcutConv.FoldBatchNorm(_shortcutBn);
+        _batchNormFolded = true;
+    }
+
+    private Tensor Normalised(BatchNorm2d batchNorm, Tensor convolved) => _batchNormFolded ? convolved : batchNorm.forward(convolved);
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
         var pooled = DirectionalPool.Apply(_branch1.forward(input), _direction1)
             .add_(DirectionalPool.Apply(_branch2.forward(input), _direction2));
-        var merged = _poolBn.forward(_poolConv.forward(pooled))
-            .add_(_shortcutBn.forward(_shortcutConv.forward(input)));
+        var merged = Normalised(_poolBn, _poolConv.forward(pooled))
+            .add_(Normalised(_shortcutBn, _shortcutConv.forward(input)));
         return _output.forward(nn.functional.relu(merged, inplace: true)).MoveToOuterDisposeScope();
     }
 }

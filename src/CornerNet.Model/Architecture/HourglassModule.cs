@@ -56,10 +56,19 @@ public sealed class HourglassModule : nn.Module<Tensor, Tensor>
         return merged.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Nearest-neighbour x2 (nn.Upsample(scale_factor=2)) as one broadcast copy.</summary>
+    /// <summary>Nearest-neighbour x2 (nn.Upsample(scale_factor=2)) as one broadcast copy, in the input's layout
+    /// (channels-last stays channels-last, which the following add and convolutions need to stay fast).</summary>
     private static Tensor UpsampleNearest2x(Tensor x)
     {
         long b = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+        if (ChannelsLast.Is(x))
+        {
+            using var rows = x.permute(0, 2, 3, 1);
+            using var repeated = rows.view(b, h, 1, w, 1, c).expand(b, h, 2, w, 2, c);
+            using var doubled = repeated.reshape(b, h * 2, w * 2, c);
+            return doubled.permute(0, 3, 1, 2);
+        }
+
         using var expanded = x.view(b, c, h, 1, w, 1).expand(b, c, h, 2, w, 2);
         return expanded.reshape(b, c, h * 2, w * 2);
     }

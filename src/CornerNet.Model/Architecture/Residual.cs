@@ -9,7 +9,7 @@ namespace CornerNet.Model.Architecture;
 /// Two 3x3 conv-BN layers with an identity shortcut, or a 1x1 conv-BN projection when the stride or width changes:
 /// the authors' <c>residual</c>. State-dict names: conv1, bn1, conv2, bn2, skip.0, skip.1.
 /// </summary>
-public sealed class Residual : nn.Module<Tensor, Tensor>
+public sealed class Residual : nn.Module<Tensor, Tensor>, IFoldsBatchNorm
 {
     [ComponentName(Name = "conv1")]
     private readonly Conv2dLayer _conv1;
@@ -20,7 +20,8 @@ public sealed class Residual : nn.Module<Tensor, Tensor>
     [ComponentName(Name = "bn2")]
     private readonly BatchNorm2d _bn2;
     [ComponentName(Name = "skip")]
-    private readonly Sequential? _projection;
+    private readonly ConvBn? _projection;
+    private bool _batchNormFolded;
 
     public Residual(int inChannels, int outChannels, int stride = 1) : base(nameof(Residual))
     {
@@ -30,19 +31,28 @@ public sealed class Residual : nn.Module<Tensor, Tensor>
         _bn2 = nn.BatchNorm2d(outChannels);
         if (stride != 1 || inChannels != outChannels)
         {
-            _projection = nn.Sequential(
-                new Conv2dLayer(inChannels, outChannels, 1, stride: stride, bias: false),
-                nn.BatchNorm2d(outChannels));
+            _projection = new ConvBn(inChannels, outChannels, stride);
         }
 
         RegisterComponents();
     }
 
+    public void FoldBatchNorm()
+    {
+        if (_batchNormFolded) return;
+        _conv1.FoldBatchNorm(_bn1);
+        _conv2.FoldBatchNorm(_bn2);
+        _batchNormFolded = true;
+    }
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = nn.functional.relu(_bn1.forward(_conv1.forward(input)), inplace: true);
-        x = _bn2.forward(_conv2.forward(x));
+        var x = _conv1.forward(input);
+        if (!_batchNormFolded) x = _bn1.forward(x);
+        x = nn.functional.relu(x, inplace: true);
+        x = _conv2.forward(x);
+        if (!_batchNormFolded) x = _bn2.forward(x);
         var shortcut = _projection is null ? input : _projection.forward(input);
         return nn.functional.relu(x.add_(shortcut), inplace: true).MoveToOuterDisposeScope();
     }

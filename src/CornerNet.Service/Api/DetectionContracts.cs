@@ -38,5 +38,6 @@ public sealed record ModelInfoResponse(
     string WeightsSha256,
     string ChannelOrder,
     object Batching,
+    object Inference,
     object Pipeline,
     object Limits);

@@ -13,6 +13,7 @@ public sealed class ModelController(
     ModelHost modelHost,
     DetectorOptions pipeline,
     IOptions<BatchingOptions> batching,
+    IOptions<InferenceOptions> inference,
     IOptions<LimitsOptions> limits) : ControllerBase
 {
     /// <summary>Architecture, classes, device, parameter count, weights file and its SHA-256, and the settings it runs with.</summary>
@@ -39,6 +40,7 @@ public sealed class ModelController(
             model.WeightsSha256,
             model.Spec.ChannelOrder,
             batching.Value,
+            inference.Value,
             pipeline,
             limits.Value);
     }

@@ -27,6 +27,7 @@ public static class DetectionServiceExtensions
 
         AddValidatedOptions<ModelOptions>(services, ModelOptions.Section);
         AddValidatedOptions<BatchingOptions>(services, BatchingOptions.Section);
+        AddValidatedOptions<InferenceOptions>(services, InferenceOptions.Section);
         AddValidatedOptions<LimitsOptions>(services, LimitsOptions.Section);
         AddValidatedOptions<DetectionDefaultsOptions>(services, DetectionDefaultsOptions.Section);
         AddValidatedOptions<ServiceLoggingOptions>(services, ServiceLoggingOptions.Section);
@@ -163,6 +164,11 @@ public static class DetectionServiceExtensions
             catch (System.Reflection.TargetInvocationException e) when (e.InnerException is OptionsValidationException invalid)
             {
                 problems.AddRange(invalid.Failures);
+            }
+            catch (System.Reflection.TargetInvocationException e) when (e.InnerException is InvalidOperationException unconvertible)
+            {
+                // A value the binder cannot convert (e.g. "abc" for a number or a flag).
+                problems.Add(unconvertible.Message);
             }
         }
 

@@ -36,7 +36,7 @@ public sealed class LoadedModel : IDisposable
 
     public long ParameterCount { get; }
 
-    public static LoadedModel Load(ModelOptions options, BatchingOptions batching, DetectorOptions detectorOptions, string contentRoot)
+    public static LoadedModel Load(ModelOptions options, BatchingOptions batching, InferenceOptions inference, DetectorOptions detectorOptions, string contentRoot)
     {
         var architecturePath = options.Architecture;
         ArchitectureSpec spec;
@@ -70,9 +70,11 @@ public sealed class LoadedModel : IDisposable
         var network = ModelCheckpoint.Load(spec, weightsPath, device);
         try
         {
-            network.eval();
+            // Counted before folding BatchNorm adds biases, so /model reports the checkpoint's parameters.
+            long parameterCount = network.ParameterCount();
+            network.PrepareForInference(inference.ToTuning());
             var detector = new CornerNetDetector(network, spec, detectorOptions, device);
-            return new LoadedModel(spec, network, detector, device, weightsPath, Sha256(weightsPath), network.ParameterCount());
+            return new LoadedModel(spec, network, detector, device, weightsPath, Sha256(weightsPath), parameterCount);
         }
         catch
         {

@@ -14,6 +14,7 @@ namespace CornerNet.Service.Modeling;
 public sealed class ModelHost(
     IOptions<ModelOptions> modelOptions,
     IOptions<BatchingOptions> batchingOptions,
+    IOptions<InferenceOptions> inferenceOptions,
     DetectorOptions detectorOptions,
     IHostEnvironment environment,
     IHostApplicationLifetime lifetime,
@@ -38,12 +39,12 @@ public sealed class ModelHost(
         try
         {
             var started = Stopwatch.StartNew();
-            var model = LoadedModel.Load(modelOptions.Value, batchingOptions.Value, detectorOptions, environment.ContentRootPath);
+            var model = LoadedModel.Load(modelOptions.Value, batchingOptions.Value, inferenceOptions.Value, detectorOptions, environment.ContentRootPath);
             model.WarmUp();
             Volatile.Write(ref _model, model);
             logger.LogInformation(
-                "Model {Architecture} ready on {Device}: {Parameters:N0} parameters from {Weights} in {ElapsedMs} ms",
-                model.Spec.Name, model.Device, model.ParameterCount, model.WeightsPath, started.ElapsedMilliseconds);
+                "Model {Architecture} ready on {Device} ({Tuning}): {Parameters:N0} parameters from {Weights} in {ElapsedMs} ms",
+                model.Spec.Name, model.Device, model.Network.Tuning, model.ParameterCount, model.WeightsPath, started.ElapsedMilliseconds);
         }
         catch (Exception e) when (e is ModelLoadException or CheckpointFormatException or CheckpointMismatchException
                                       or IOException or UnauthorizedAccessException or ArgumentException)

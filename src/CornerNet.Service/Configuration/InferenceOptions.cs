@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+using CornerNet.Model.Architecture;
+
+namespace CornerNet.Service.Configuration;
+
+/// <summary>How the loaded network is rewritten for inference (see <see cref="InferenceTuning"/>).</summary>
+public sealed class InferenceOptions
+{
+    public const string Section = "Inference";
+
+    /// <summary>fp32 (exact) or bf16 (several times faster on CPUs with AVX-512 BF16; detections differ slightly).</summary>
+    [Required]
+    [RegularExpression("^(?i:fp32|bf16)$", ErrorMessage = "Inference:Precision must be fp32 or bf16.")]
+    public string Precision { get; set; } = "fp32";
+
+    /// <summary>Fold BatchNorm into the convolutions at load (exact; turn off only to measure it).</summary>
+    public bool FoldBatchNorm { get; set; } = true;
+
+    /// <summary>Run convolutions on channels-last tensors (exact; turn off only to measure it).</summary>
+    public bool ChannelsLast { get; set; } = true;
+
+    public InferenceTuning ToTuning() => new()
+    {
+        Precision = Enum.Parse<InferencePrecision>(Precision, ignoreCase: true),
+        FoldBatchNorm = FoldBatchNorm,
+        ChannelsLast = ChannelsLast,
+    };
+}
