@@ -23,7 +23,8 @@ public sealed class AuthorsPipelineTests(ITestOutputHelper output)
         var network = new CornerNetNetwork(spec);
         var weights = PyTorchCheckpointReader.Read(RepositoryPaths.Fixture(Reference.Value.GetProperty("weights").GetString()!));
         ModelWeights.Load(network, weights);
-        network.eval();
+        // As the service runs it: BatchNorm folded, channels-last (exact, so the authors' numbers still hold).
+        network.PrepareForInference(InferenceTuning.Default);
         return (network, spec);
     });
 
