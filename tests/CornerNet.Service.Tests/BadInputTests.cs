@@ -61,6 +61,21 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Host>
         await AssertProblem(await _client.PostAsync("/detect", Raw([])), HttpStatusCode.BadRequest, "image");
 
     [Fact]
+    public async Task An_image_declared_as_a_url_encoded_form_is_read_as_the_raw_body()
+    {
+        // What curl --data-binary sends without -H Content-Type.
+        var response = await _client.PostAsync("/detect", Raw(TestImages.Png(48, 40), "application/x-www-form-urlencoded"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(48, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("width").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_batch_sent_as_a_url_encoded_form_is_415() =>
+        await AssertProblem(
+            await _client.PostAsync("/detect/batch", Raw(TestImages.Png(8, 8), "application/x-www-form-urlencoded")),
+            HttpStatusCode.UnsupportedMediaType, "multipart/form-data");
+
+    [Fact]
     public async Task Multipart_without_the_image_field_is_400()
     {
         var form = new MultipartFormDataContent { { new ByteArrayContent(TestImages.Png(8, 8)), "picture", "a.png" } };

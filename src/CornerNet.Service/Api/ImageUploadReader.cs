@@ -16,7 +16,7 @@ public sealed class ImageUploadReader(IOptions<LimitsOptions> limits)
     public async Task<byte[]> ReadSingleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         RejectDeclaredOversize(request);
-        if (request.HasFormContentType)
+        if (IsMultipartForm(request))
         {
             var form = await ReadFormAsync(request, cancellationToken);
             var file = form.Files.GetFile(SingleField)
@@ -32,10 +32,17 @@ public sealed class ImageUploadReader(IOptions<LimitsOptions> limits)
                 $"Send the image as the request body or as the multipart form field '{SingleField}'.");
     }
 
+    /// <summary>
+    /// Only multipart/form-data is a form here. Any other content type, application/x-www-form-urlencoded included
+    /// (what <c>curl --data-binary</c> declares unless told otherwise), is the image itself as the raw body.
+    /// </summary>
+    private static bool IsMultipartForm(HttpRequest request) =>
+        request.HasFormContentType && request.ContentType!.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase);
+
     public async Task<IReadOnlyList<byte[]>> ReadBatchAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         RejectDeclaredOversize(request);
-        if (!request.HasFormContentType)
+        if (!IsMultipartForm(request))
         {
             throw new ApiProblemException(StatusCodes.Status415UnsupportedMediaType, "Multipart form expected",
                 $"POST /detect/batch takes multipart/form-data with one or more file fields named '{BatchField}'.");
@@ -92,6 +99,12 @@ public sealed class ImageUploadReader(IOptions<LimitsOptions> limits)
         catch (InvalidDataException e)
         {
             throw new ApiProblemException(StatusCodes.Status400BadRequest, "Malformed multipart body", e.Message);
+        }
+        catch (IOException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A body that ends inside a part (the client is still there: a gone client cancels the token).
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "Malformed multipart body",
+                $"The multipart body ends before its closing boundary ({e.Message.Split(',')[0]}).");
         }
     }
 

@@ -8,6 +8,7 @@ using CornerNet.Service.Observability;
 using System.Net;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi.Models;
@@ -52,7 +53,14 @@ public static class DetectionServiceExtensions
         services.AddSingleton<ImageUploadReader>();
         services.AddSingleton<DetectionCoordinator>();
 
-        services.AddControllers();
+        services.AddControllers(mvc =>
+        {
+            // Uploads are read by ImageUploadReader; MVC's own form binding would parse any form-typed body first
+            // and fail with a 500 on image bytes sent as application/x-www-form-urlencoded.
+            mvc.ValueProviderFactories.RemoveType<FormValueProviderFactory>();
+            mvc.ValueProviderFactories.RemoveType<FormFileValueProviderFactory>();
+            mvc.ValueProviderFactories.RemoveType<JQueryFormValueProviderFactory>();
+        });
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddHealthChecks().AddCheck<ModelReadyHealthCheck>("model", tags: ["ready"]);
