@@ -1,13 +1,6 @@
-using System.CommandLine;
-using CornerNet.Training.Commands;
+using CornerNet.Training.Hosting;
 
-var root = new RootCommand("CornerNet training worker and model tools.")
-{
-    DescribeCommand.Create(),
-    SynthCommand.Create(),
-    TrainCommand.Create(),
-    EvaluateCommand.Create(),
-    ConvertCommand.Create(),
-    BenchCommand.Create(),
-};
-return root.Parse(args).Invoke();
+var exitCode = await WorkerCommandLine.RunAsync(args);
+// A verb left running at its shutdown timeout may be inside libtorch; a normal exit would tear libtorch down under it.
+if (WorkerHost.HasAbandonedWork) ImmediateExit.With(exitCode);
+return exitCode;

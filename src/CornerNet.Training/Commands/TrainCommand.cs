@@ -1,20 +1,25 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Runtime.InteropServices;
 using CornerNet.Model.Architecture;
-using CornerNet.Model.Data;
 using CornerNet.Model.Training;
+using CornerNet.Training.Hosting;
 
 namespace CornerNet.Training.Commands;
 
 /// <summary>
-/// <c>train --config FILE.json [overrides]</c>: runs <see cref="CornerNetTrainer"/>, prints progress, writes a
-/// JSON-lines loss log, checkpoints, the final weights and a loss-curve PNG. SIGTERM or Ctrl-C checkpoint and stop.
+/// <c>train --config FILE.json [overrides]</c>: merges the config file and the command line into
+/// <see cref="TrainVerbOptions"/> and runs <see cref="TrainVerb"/> in the worker host. Bad settings exit with code 2
+/// before any host is built.
 /// </summary>
 public static class TrainCommand
 {
     /// <summary>Exit code of a run stopped by a signal after its checkpoint was written.</summary>
-    public const int InterruptedExitCode = 130;
+    public const int InterruptedExitCode = WorkerHost.InterruptedExitCode;
+
+    /// <summary>Default of <c>--shutdown-timeout</c>: room for hourglass104's weights and Adam state (2.4 GB) on a slow disk.</summary>
+    public const int DefaultShutdownTimeoutSeconds = 300;
+
+    /// <summary>Longest accepted <c>--shutdown-timeout</c>: a day is already more than any checkpoint needs.</summary>
+    public const int MaxShutdownTimeoutSeconds = 86_400;
 
     public static Command Create()
     {
@@ -38,15 +43,20 @@ public static class TrainCommand
         var cacheImages = new Option<bool>("--cache-images") { Description = "Keep decoded images in memory (small data sets only)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in the run folder." };
         var logEvery = new Option<int>("--log-every") { Description = "Print a progress line every N iterations when stdout is not a terminal.", DefaultValueFactory = _ => 10 };
+        var shutdownTimeout = new Option<int?>("--shutdown-timeout")
+        {
+            Description = $"Seconds a stopped run (SIGTERM, Ctrl-C) has to write its checkpoint before the process exits anyway (default {DefaultShutdownTimeoutSeconds}).",
+        };
 
         var command = new Command("train", "Train a CornerNet network on a COCO-format data set.")
         {
             config, annotations, images, arch, output, batchSize, iterations, learningRate, learningRateStep, learningRateDecay,
-            clip, checkpointInterval, keepLast, seed, threads, prefetch, cacheImages, initialWeights, resume, logEvery,
+            clip, checkpointInterval, keepLast, seed, threads, prefetch, cacheImages, initialWeights, resume, logEvery, shutdownTimeout,
         };
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellationToken) =>
         {
             TrainingOptions options;
+            TimeSpan hostShutdownTimeout;
             try
             {
                 var file = parse.GetValue(config) is { } path ? TrainingConfig.Load(path) : new TrainingConfig();
@@ -71,14 +81,19 @@ public static class TrainCommand
                     CacheImages = parse.GetValue(cacheImages) ? true : file.CacheImages,
                 };
                 options = ToOptions(merged, parse.GetValue(resume));
+                hostShutdownTimeout = ShutdownTimeout(parse.GetValue(shutdownTimeout) ?? file.ShutdownTimeoutSeconds);
             }
             catch (ArgumentException e)
             {
                 Console.Error.WriteLine($"train: {e.Message}");
-                return 2;
+                return Task.FromResult(2);
             }
 
-            return Run(options, Math.Max(1, parse.GetValue(logEvery)));
+            var verb = new TrainVerbOptions { Training = options, LogEvery = Math.Max(1, parse.GetValue(logEvery)) };
+            return WorkerHost.RunVerbAsync(
+                new WorkerHostOptions { Verb = command.Name, ShutdownTimeout = hostShutdownTimeout },
+                services => services.AddTrainVerb(verb),
+                cancellationToken);
         });
         return command;
     }
@@ -109,80 +124,14 @@ public static class TrainCommand
         }.Validate();
     }
 
-    public static int Run(TrainingOptions options, int logEvery)
+    /// <summary>The host's shutdown timeout from <c>--shutdown-timeout</c> or the config's <c>shutdownTimeoutSeconds</c>.</summary>
+    public static TimeSpan ShutdownTimeout(int? seconds) => seconds switch
     {
-        using var stop = new CancellationTokenSource();
-        // SIGTERM and Ctrl-C ask the loop to checkpoint and return instead of killing the process.
-        void RequestStop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            if (!stop.IsCancellationRequested) Console.Error.WriteLine($"train: {context.Signal} received, writing a checkpoint and stopping");
-            stop.Cancel();
-        }
-
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, RequestStop);
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, RequestStop);
-
-        var interactive = !Console.IsOutputRedirected;
-        var trainer = new CornerNetTrainer(options)
-        {
-            OnStart = line => Console.WriteLine($"train: {line}"),
-            OnWarning = line =>
-            {
-                if (interactive) Console.WriteLine();
-                Console.Error.WriteLine($"train: {line}");
-            },
-            OnCheckpoint = path =>
-            {
-                if (interactive) Console.WriteLine();
-                Console.WriteLine($"train: checkpoint {path}");
-            },
-            OnProgress = p =>
-            {
-                if (interactive) Console.Write("\r" + FormatProgress(p) + "   ");
-                else if (p.Iteration % logEvery == 0 || p.Iteration == p.TotalIterations) Console.WriteLine(FormatProgress(p));
-            },
-        };
-
-        TrainingResult result;
-        try
-        {
-            result = trainer.Run(stop.Token);
-        }
-        catch (Exception e) when (e is TrainingDataException or CocoFormatException or ArgumentException or IOException)
-        {
-            if (interactive) Console.WriteLine();
-            Console.Error.WriteLine($"train: {e.Message}");
-            return 1;
-        }
-
-        if (interactive) Console.WriteLine();
-        WriteLossCurve(trainer.LossLogPath, Path.Combine(options.OutputDirectory, "loss-curve.png"));
-        if (result.Interrupted)
-        {
-            Console.WriteLine($"train: stopped at iteration {result.CompletedIterations}; checkpoint {result.LastCheckpoint}; continue with --resume");
-            return InterruptedExitCode;
-        }
-
-        Console.WriteLine($"train: finished {result.CompletedIterations} iterations in {result.Seconds:F0} s; weights {result.FinalWeightsPath}");
-        return 0;
-    }
-
-    public static string FormatProgress(TrainingProgress p) => string.Create(CultureInfo.InvariantCulture,
-        $"iter {p.Iteration}/{p.TotalIterations}  {p.IterationsPerSecond:F2} it/s  eta {FormatDuration(p.EtaSeconds)}  lr {p.LearningRate:G3}  " +
-        $"loss {p.Total:F4} (focal {p.Focal:F4} pull {p.Pull:F4} push {p.Push:F4} offset {p.Offset:F4})");
-
-    private static string FormatDuration(double seconds) =>
-        double.IsFinite(seconds) ? TimeSpan.FromSeconds(Math.Round(seconds)).ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : "?";
-
-    private static void WriteLossCurve(string lossLogPath, string pngPath)
-    {
-        if (!File.Exists(lossLogPath)) return;
-        var entries = LossLogEntry.ReadAll(lossLogPath);
-        if (entries.Count < 2) return;
-        LossCurvePlot.Save(entries, pngPath);
-        Console.WriteLine($"train: loss curve {pngPath}");
-    }
+        null => TimeSpan.FromSeconds(DefaultShutdownTimeoutSeconds),
+        < 0 or > MaxShutdownTimeoutSeconds => throw new ArgumentException(
+            $"the shutdown timeout (--shutdown-timeout or \"shutdownTimeoutSeconds\" in the config) must be 0 to {MaxShutdownTimeoutSeconds} seconds (got {seconds})."),
+        _ => TimeSpan.FromSeconds(seconds.Value),
+    };
 
     private static string? Full(string? path) => path is null ? null : Path.GetFullPath(path);
 }

@@ -45,6 +45,9 @@ public sealed record TrainingConfig
     /// <summary>Weights (.pth) to start from instead of a random initialisation.</summary>
     public string? InitialWeights { get; init; }
 
+    /// <summary>Seconds a stopped run has to write its checkpoint before the process exits anyway.</summary>
+    public int? ShutdownTimeoutSeconds { get; init; }
+
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,

@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using CornerNet.Model.Training;
 using Xunit.Abstractions;
 
 namespace CornerNet.Model.Tests.TrainingWorker;
 
-public class TrainingCliTests(ITestOutputHelper output)
+public partial class TrainingCliTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
@@ -73,6 +74,58 @@ public class TrainingCliTests(ITestOutputHelper output)
         var latest = new TrainingCheckpointStore(run).Latest();
         Assert.NotNull(latest);
         Assert.Contains($"stopped at iteration {latest.Value.Iteration}", worker.Output);
+        // The signal reached the trainer through the host's lifetime, and the host logged nothing of its own
+        // (libtorch's native warnings may share stderr).
+        Assert.Contains("train: stop requested, writing a checkpoint and stopping", Lines(worker.Error));
+        Assert.DoesNotContain(Lines(worker.Error), line => HostLogLine().IsMatch(line));
+        Assert.DoesNotContain("Application started", worker.Output + worker.Error);
+    }
+
+    [Fact]
+    public void A_run_stopped_with_no_shutdown_timeout_exits_at_once_with_the_interrupted_code()
+    {
+        var folder = TrainingFixtures.NewFolder("cli-no-grace");
+        var annotations = TrainingFixtures.Shapes(Path.Combine(folder, "data"), images: 3);
+        var run = Path.Combine(folder, "run");
+
+        using var worker = TrainingWorkerProcess.Start(
+            [.. TrainArguments(annotations, WriteMicroArchitecture(folder), run, iterations: 100_000, checkpointInterval: 1_000), "--shutdown-timeout", "0"]);
+        var log = Path.Combine(run, "loss.jsonl");
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!File.Exists(log) || LossLogEntry.ReadAll(log).Count < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"training did not start. Output:\n{worker.Output}\nErrors:\n{worker.Error}");
+            Thread.Sleep(50);
+        }
+
+        worker.Terminate();
+        var code = worker.WaitForExit(Timeout);
+        output.WriteLine(worker.Output + worker.Error);
+
+        // 130, not a crash: the process leaves the trainer mid-iteration without tearing libtorch down under it.
+        Assert.Equal(130, code);
+        Assert.DoesNotContain("stopped at iteration", worker.Output);
+    }
+
+    [Theory]
+    [InlineData("""{"annotations": "a.json", "output": "run", "bogus": 1}""", "'bogus'")]
+    [InlineData("""{"annotations": "a.json", "output": "run", "batchSize": 0}""", "batch size must be at least 1")]
+    [InlineData("""{"annotations": "a.json", "output": "run" """, "not a valid training config")]
+    [InlineData("""{"output": "run"}""", "no training set")]
+    public void A_bad_config_prints_one_message_and_exits_with_code_2(string json, string expected)
+    {
+        var folder = TrainingFixtures.NewFolder("cli-bad-config");
+        var config = Path.Combine(folder, "train.json");
+        File.WriteAllText(config, json);
+
+        var (code, stdout, stderr) = TrainingWorkerProcess.Run(Timeout, "train", "--config", config);
+
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        var line = Assert.Single(Lines(stderr));
+        Assert.StartsWith("train: ", line);
+        Assert.Contains(expected, line);
+        Assert.False(Directory.Exists(Path.Combine(folder, "run")));
     }
 
     [Fact]
@@ -164,4 +217,10 @@ public class TrainingCliTests(ITestOutputHelper output)
     }
 
     private static void AssertNoStackTrace(string text) => Assert.DoesNotContain("   at ", text);
+
+    /// <summary>A line of Microsoft.Extensions.Logging's console logger ("warn: Category[0] …").</summary>
+    [GeneratedRegex(@"^(trce|dbug|info|warn|fail|crit): ")]
+    private static partial Regex HostLogLine();
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
