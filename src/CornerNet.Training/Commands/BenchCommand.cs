@@ -24,6 +24,9 @@ public static class BenchCommand
     public const int DefaultWidth = 640;
     public const int DefaultHeight = 480;
 
+    /// <summary>Warm-up and timed calls of the millisecond-scale micro-benchmarks at least (see <see cref="WarmUp"/>).</summary>
+    private const int MicroIterations = 50;
+
     public static Command Create()
     {
         var arch = new Option<string?>("--arch")
@@ -38,20 +41,29 @@ public static class BenchCommand
         var json = new Option<string?>("--json") { Description = "Also write the results to this JSON file." };
         var image = new Option<string?>("--image") { Description = "Image to detect on (default: a generated 640x480 image)." };
         var noTorchDecoder = new Option<bool>("--skip-torch-decoder") { Description = "Don't time the torch-ops decoder in the micro-benchmark." };
+        var precision = new Option<string>("--precision") { Description = "Comma-separated precisions (fp32, bf16), rows for each.", DefaultValueFactory = _ => "fp32" };
+        var noFold = new Option<bool>("--no-fold") { Description = "Keep BatchNorm as a separate pass (to measure what folding gains)." };
+        var nchw = new Option<bool>("--nchw") { Description = "Keep activations NCHW instead of channels-last (to measure what channels-last gains)." };
         var command = new Command("bench", "Time the detector's stages, decode + NMS, and preprocessing.")
         {
-            arch, weights, batch, threads, iterations, warmup, json, image, noTorchDecoder,
+            arch, weights, batch, threads, iterations, warmup, json, image, noTorchDecoder, precision, noFold, nchw,
         };
+        var authorsRepo = new Option<string?>("--authors-repo") { Description = "Checkout of princeton-vl/CornerNet: also run the authors' test path on the same image and inputs (needs --arch hourglass104) and print ours / theirs." };
+        var python = new Option<string>("--python") { Description = "Python with PyTorch for --authors-repo.", DefaultValueFactory = _ => AuthorsReferenceRunner.DefaultPython };
+        command.Options.Add(authorsRepo);
+        command.Options.Add(python);
         command.SetAction(parse =>
         {
             IReadOnlyList<int> batchSizes;
+            IReadOnlyList<InferencePrecision> precisions;
             try
             {
                 batchSizes = BenchOptions.ParseBatchSizes(parse.GetValue(batch)!);
+                precisions = BenchOptions.ParsePrecisions(parse.GetValue(precision)!);
             }
             catch (FormatException e)
             {
-                Console.Error.WriteLine($"bench: --batch: {e.Message}");
+                Console.Error.WriteLine($"bench: {e.Message}");
                 return 2;
             }
 
@@ -61,12 +73,17 @@ public static class BenchCommand
                     Architecture = parse.GetValue(arch),
                     Weights = parse.GetValue(weights),
                     BatchSizes = batchSizes,
+                    Precisions = precisions,
+                    FoldBatchNorm = !parse.GetValue(noFold),
+                    ChannelsLast = !parse.GetValue(nchw),
                     Threads = parse.GetValue(threads),
                     Iterations = parse.GetValue(iterations),
                     Warmup = parse.GetValue(warmup),
                     JsonPath = parse.GetValue(json),
                     ImagePath = parse.GetValue(image),
                     CompareTorchDecoder = !parse.GetValue(noTorchDecoder),
+                    AuthorsRepo = parse.GetValue(authorsRepo),
+                    Python = parse.GetValue(python)!,
                 },
                 Console.Out,
                 Console.Error);
@@ -121,24 +138,37 @@ public static class BenchCommand
             LoadAverage = LoadAverage(),
             Pipeline = pipeline,
             DecodeMicro = [],
-            PreprocessOnly = PreprocessOnly(spec, image, Math.Max(10, options.Iterations), options.Warmup),
+            PreprocessOnly = PreprocessOnly(spec, image, Math.Max(MicroIterations, options.Iterations), Math.Max(MicroIterations, options.Warmup)),
         };
         var (decodeRows, identical) = DecodeMicro(options);
         report = report with { DecodeMicro = decodeRows, DecodersIdentical = identical };
 
         Print(report, output);
+        int exitCode = 0;
+        if (options.AuthorsRepo is not null) (report, exitCode) = AuthorsReferenceRunner.Run(report, options, spec, image, output, errors);
         if (options.JsonPath is not null)
         {
             File.WriteAllText(options.JsonPath, JsonSerializer.Serialize(report, JsonOptions));
             output.WriteLine($"written {options.JsonPath}");
         }
 
-        return 0;
+        return exitCode;
     }
 
     public static JsonSerializerOptions JsonOptions { get; } = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     private static List<BenchPipelineRow> PipelineRows(ArchitectureSpec spec, BenchOptions options, DecodedImage image)
+    {
+        var rows = new List<BenchPipelineRow>();
+        foreach (var precision in options.Precisions)
+        {
+            rows.AddRange(PipelineRows(spec, options, options.TuningFor(precision), image));
+        }
+
+        return rows;
+    }
+
+    private static List<BenchPipelineRow> PipelineRows(ArchitectureSpec spec, BenchOptions options, InferenceTuning tuning, DecodedImage image)
     {
         torch.random.manual_seed(1);
         using var network = new CornerNetNetwork(spec);
@@ -148,6 +178,7 @@ public static class BenchCommand
             ModelWeights.Load(network, stateDict);
         }
 
+        network.PrepareForInference(tuning);
         var detector = new CornerNetDetector(network, spec);
         var rows = new List<BenchPipelineRow>();
         foreach (int batchSize in options.BatchSizes)
@@ -169,7 +200,8 @@ public static class BenchCommand
 
             rows.Add(new BenchPipelineRow(
                 spec.Name, batchSize, torch.get_num_threads(),
-                Median(stages[0]), Median(stages[1]), Median(stages[2]), Median(stages[3]), Median(stages[4])));
+                Median(stages[0]), Median(stages[1]), Median(stages[2]), Median(stages[3]), Median(stages[4]),
+                tuning.Precision.ToString().ToLowerInvariant(), tuning.ToString()));
         }
 
         return rows;
@@ -184,14 +216,14 @@ public static class BenchCommand
         var spec = ArchitecturePresets.Hourglass104;
         var image = GeneratedImage(DefaultWidth, DefaultHeight);
         var geometry = CanvasGeometry.For(image.Height, image.Width, 1.0);
-        int iterations = Math.Max(20, options.Iterations);
+        int iterations = Math.Max(MicroIterations, options.Iterations);
         var rows = new List<BenchDecodeRow>();
         bool? identical = null;
         using var heads = RandomHeads(2, spec.ClassCount, geometry.OutputHeight, geometry.OutputWidth, seed: 5);
         string shape = $"2x{spec.ClassCount}x{geometry.OutputHeight}x{geometry.OutputWidth}";
 
         var detector = new CornerNetDetector(new BenchFixedHeadsNetwork(heads), spec);
-        for (int i = 0; i < Math.Max(1, options.Warmup); i++) detector.Detect([image]);
+        WarmUp(Math.Max(MicroIterations, options.Warmup), () => detector.Detect([image]));
         var decode = new double[iterations];
         var nms = new double[iterations];
         for (int i = 0; i < iterations; i++)
@@ -235,7 +267,8 @@ public static class BenchCommand
         var loader = new ImageLoader();
         var withoutDecoding = new double[iterations];
         var withDecoding = new double[iterations];
-        for (int i = -warmup; i < iterations; i++)
+        WarmUp(warmup, () => Preprocess(spec, loader.Load(jpeg, spec.IsBgr)));
+        for (int i = 0; i < iterations; i++)
         {
             long started = Stopwatch.GetTimestamp();
             Preprocess(spec, image);
@@ -243,12 +276,21 @@ public static class BenchCommand
             started = Stopwatch.GetTimestamp();
             Preprocess(spec, loader.Load(jpeg, spec.IsBgr));
             double included = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            if (i < 0) continue;
             withoutDecoding[i] = excluded;
             withDecoding[i] = included;
         }
 
         return new BenchPreprocessResult(image.Width, image.Height, jpeg.Length, iterations, Median(withoutDecoding), Median(withDecoding));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="call"/> at least <paramref name="calls"/> times and for at least two seconds: .NET
+    /// recompiles hot methods with optimisation in the background a little after their 30th call.
+    /// </summary>
+    private static void WarmUp(int calls, Action call)
+    {
+        long started = Stopwatch.GetTimestamp();
+        for (int i = 0; i < calls || Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(2); i++) call();
     }
 
     /// <summary>What the detector's preprocess stage does for one image at scale 1: the canvas and its mirror.</summary>
@@ -276,10 +318,11 @@ public static class BenchCommand
             $"warm-up {report.Warmup}, {report.Iterations} timed; median ms per image" +
             (report.LoadAverage is { } load ? $"; load average {string.Join(" ", load.Select(l => l.ToString("F2", CultureInfo.InvariantCulture)))}" : ""));
         output.WriteLine();
-        output.WriteLine(Line("arch", "batch", "threads", "preprocess", "forward", "decode", "nms", "end-to-end"));
+        output.WriteLine($"network: {string.Join("; ", report.Pipeline.Select(r => r.Tuning).Distinct())}");
+        output.WriteLine(Line("arch", "precision", "batch", "threads", "preprocess", "forward", "decode", "nms", "end-to-end"));
         foreach (var row in report.Pipeline)
         {
-            output.WriteLine(Line(row.Architecture, Int(row.BatchSize), Int(row.Threads), Ms(row.PreprocessMs), Ms(row.ForwardMs), Ms(row.DecodeMs), Ms(row.NmsMs), Ms(row.EndToEndMs)));
+            output.WriteLine(Line(row.Architecture, row.Precision, Int(row.BatchSize), Int(row.Threads), Ms(row.PreprocessMs), Ms(row.ForwardMs), Ms(row.DecodeMs), Ms(row.NmsMs), Ms(row.EndToEndMs)));
         }
 
         output.WriteLine();

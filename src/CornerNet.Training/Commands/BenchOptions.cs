@@ -20,6 +20,35 @@ public sealed record BenchOptions
     /// <summary>Weights file; null benchmarks randomly initialised weights.</summary>
     public string? Weights { get; init; }
 
+    /// <summary>Precisions to run, one set of rows each.</summary>
+    public IReadOnlyList<InferencePrecision> Precisions { get; init; } = [InferencePrecision.Fp32];
+
+    /// <summary>Fold BatchNorm into the convolutions (off only to measure what folding gains).</summary>
+    public bool FoldBatchNorm { get; init; } = true;
+
+    /// <summary>Channels-last activations (off only to measure what they gain).</summary>
+    public bool ChannelsLast { get; init; } = true;
+
+    /// <summary>How the network is prepared for <paramref name="precision"/>.</summary>
+    public InferenceTuning TuningFor(InferencePrecision precision) =>
+        new() { Precision = precision, FoldBatchNorm = FoldBatchNorm, ChannelsLast = ChannelsLast };
+
+    /// <summary>Parses "fp32,bf16"; throws <see cref="FormatException"/> for anything else.</summary>
+    public static IReadOnlyList<InferencePrecision> ParsePrecisions(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var precisions = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(part => part.ToLowerInvariant() switch
+            {
+                "fp32" => InferencePrecision.Fp32,
+                "bf16" => InferencePrecision.Bf16,
+                _ => throw new FormatException($"'{part}' is not a precision (fp32 or bf16)."),
+            })
+            .Distinct()
+            .ToArray();
+        return precisions.Length > 0 ? precisions : throw new FormatException("No precision given.");
+    }
+
     /// <summary>Images per <c>Detect</c> call, one table row each.</summary>
     public IReadOnlyList<int> BatchSizes { get; init; } = [1];
 
@@ -40,6 +69,13 @@ public sealed record BenchOptions
 
     /// <summary>Also time the torch-ops decoder on the micro-benchmark heads (about a second per call on CPU).</summary>
     public bool CompareTorchDecoder { get; init; } = true;
+
+    /// <summary>A checkout of the authors' princeton-vl/CornerNet: after our rows, run their test-time path on the same
+    /// image and compare (see <see cref="AuthorsReferenceRunner"/>); null runs ours only.</summary>
+    public string? AuthorsRepo { get; init; }
+
+    /// <summary>The Python with PyTorch that runs the authors' code (Debian's python3-torch).</summary>
+    public string Python { get; init; } = AuthorsReferenceRunner.DefaultPython;
 
     /// <summary>Parses "1,2,4"; throws <see cref="FormatException"/> unless every entry is a positive integer.</summary>
     public static IReadOnlyList<int> ParseBatchSizes(string text)

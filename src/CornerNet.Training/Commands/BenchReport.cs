@@ -31,4 +31,7 @@ public sealed record BenchReport
     public bool? DecodersIdentical { get; init; }
 
     public required BenchPreprocessResult PreprocessOnly { get; init; }
+
+    /// <summary>The authors' code on the same image (bench --authors-repo); null when not run or when it failed.</summary>
+    public AuthorsReferenceReport? Authors { get; init; }
 }

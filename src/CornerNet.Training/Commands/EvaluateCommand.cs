@@ -26,9 +26,11 @@ public static class EvaluateCommand
         var detections = new Option<string?>("--detections") { Description = "An existing COCO results JSON file to score." };
         var noFlip = new Option<bool>("--no-flip") { Description = "Skip the flipped test-time pass (the authors' default is to use it)." };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0: libtorch's choice).", DefaultValueFactory = _ => 0 };
+        var precision = new Option<string>("--precision") { Description = "fp32 (exact) or bf16.", DefaultValueFactory = _ => "fp32" };
+        precision.AcceptOnlyFromAmong("fp32", "bf16");
         var command = new Command("evaluate", "Detect on a COCO-format set and print COCO AP, or score an existing results file.")
         {
-            weights, arch, data, images, output, groundTruth, detections, noFlip, threads,
+            weights, arch, data, images, output, groundTruth, detections, noFlip, threads, precision,
         };
         command.SetAction(parse =>
         {
@@ -44,7 +46,8 @@ public static class EvaluateCommand
             var dataPath = parse.GetValue(data);
             if (weightsPath is null || dataPath is null) return Usage("give --weights and --data (or --gt and --detections)");
             var options = new DetectorOptions { Flip = !parse.GetValue(noFlip) };
-            return Guard(() => Detect(weightsPath, parse.GetValue(arch), dataPath, parse.GetValue(images), parse.GetValue(output), options, Console.Out));
+            var tuning = new InferenceTuning { Precision = Enum.Parse<InferencePrecision>(parse.GetValue(precision)!, ignoreCase: true) };
+            return Guard(() => Detect(weightsPath, parse.GetValue(arch), dataPath, parse.GetValue(images), parse.GetValue(output), options, Console.Out, tuning));
         });
         return command;
     }
@@ -61,7 +64,7 @@ public static class EvaluateCommand
 
     /// <summary>Runs the detector over every image of the set, optionally saves the results, and scores them.</summary>
     public static CocoEvaluation Detect(string weightsPath, string? architecture, string dataPath, string? imagesDirectory, string? resultsPath,
-        DetectorOptions options, TextWriter output)
+        DetectorOptions options, TextWriter output, InferenceTuning? tuning = null)
     {
         RequireFile(weightsPath, "weights");
         var dataset = CocoDataset.Load(RequireFile(dataPath, "annotations"));
@@ -73,6 +76,7 @@ public static class EvaluateCommand
         using var network = architecture is null
             ? ModelCheckpoint.Load(weightsPath)
             : ModelCheckpoint.Load(weightsPath, ArchitectureFile(architecture));
+        network.PrepareForInference(tuning ?? InferenceTuning.Default);
         var spec = network.Spec;
         var categoryIds = CategoryIdsFor(spec, dataset);
         var detector = new CornerNetDetector(network, spec, options);
@@ -100,7 +104,7 @@ public static class EvaluateCommand
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"evaluate: {dataset.Images.Count} images, {detections.Count} detections in {(DateTime.UtcNow - started).TotalSeconds:F1} s"));
+            $"evaluate: {dataset.Images.Count} images, {detections.Count} detections in {(DateTime.UtcNow - started).TotalSeconds:F1} s ({network.Tuning})"));
         if (resultsPath is not null)
         {
             CocoResults.Save(resultsPath, detections);

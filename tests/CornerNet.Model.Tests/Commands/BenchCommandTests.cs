@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using CornerNet.Model.Architecture;
 using CornerNet.Training.Commands;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -29,6 +30,23 @@ public sealed class BenchCommandTests : IDisposable
     public void Invalid_batch_sizes_are_refused(string text)
     {
         Assert.Throws<FormatException>(() => BenchOptions.ParseBatchSizes(text));
+    }
+
+    [Theory]
+    [InlineData("fp32", new[] { InferencePrecision.Fp32 })]
+    [InlineData("bf16, FP32", new[] { InferencePrecision.Bf16, InferencePrecision.Fp32 })]
+    public void Precisions_parse_from_a_comma_separated_list(string text, InferencePrecision[] expected)
+    {
+        Assert.Equal(expected, BenchOptions.ParsePrecisions(text));
+    }
+
+    [Theory]
+    [InlineData("fp16")]
+    [InlineData("")]
+    [InlineData("fp32,int8")]
+    public void Invalid_precisions_are_refused(string text)
+    {
+        Assert.Throws<FormatException>(() => BenchOptions.ParsePrecisions(text));
     }
 
     [Fact]
@@ -70,16 +88,17 @@ public sealed class BenchCommandTests : IDisposable
         var output = new StringWriter();
 
         int exit = BenchCommand.Run(
-            new BenchOptions { Architecture = "tiny", BatchSizes = [1, 2], Iterations = 1, Warmup = 0, ImagePath = image, JsonPath = json },
+            new BenchOptions { Architecture = "tiny", BatchSizes = [1, 2], Precisions = [InferencePrecision.Fp32, InferencePrecision.Bf16], Iterations = 1, Warmup = 0, ImagePath = image, JsonPath = json },
             output, new StringWriter());
 
         Assert.Equal(0, exit);
         var lines = output.ToString().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
         Assert.Contains(lines, l => l.StartsWith("CornerNet bench: tiny, weights random", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["arch", "batch", "threads", "preprocess", "forward", "decode", "nms", "end-to-end"]);
+        Assert.Contains(lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["arch", "precision", "batch", "threads", "preprocess", "forward", "decode", "nms", "end-to-end"]);
+        Assert.Contains("network: fp32, channels-last, BatchNorm folded; bf16, channels-last, BatchNorm folded", lines);
         var rows = lines.Where(l => l.StartsWith("tiny ", StringComparison.Ordinal)).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();
-        Assert.Equal(["1", "2"], rows.Select(r => r[1]));
-        Assert.All(rows, r => Assert.Equal(8, r.Length));
+        Assert.Equal(["fp32 1", "fp32 2", "bf16 1", "bf16 2"], rows.Select(r => $"{r[1]} {r[2]}"));
+        Assert.All(rows, r => Assert.Equal(9, r.Length));
         Assert.Contains(lines, l => l.StartsWith("managed ", StringComparison.Ordinal) && l.Contains("2x80x128x192"));
         Assert.Contains("managed and torch-ops decoder outputs bit-identical: yes", lines);
         Assert.Contains(lines, l => l.StartsWith("preprocess only, 96x64", StringComparison.Ordinal));
@@ -90,9 +109,10 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(JsonValueKind.Null, root.GetProperty("weights").ValueKind);
         Assert.Equal(127, root.GetProperty("canvasWidth").GetInt32());
         var pipeline = root.GetProperty("pipeline").EnumerateArray().ToArray();
-        Assert.Equal([1, 2], pipeline.Select(p => p.GetProperty("batchSize").GetInt32()));
+        Assert.Equal([1, 2, 1, 2], pipeline.Select(p => p.GetProperty("batchSize").GetInt32()));
+        Assert.Equal(["fp32", "fp32", "bf16", "bf16"], pipeline.Select(p => p.GetProperty("precision").GetString()));
         Assert.All(pipeline, p => Assert.True(p.GetProperty("endToEndMs").GetDouble() > 0));
-        Assert.Equal(rows[0][7], pipeline[0].GetProperty("endToEndMs").GetDouble().ToString("F2", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(rows[0][8], pipeline[0].GetProperty("endToEndMs").GetDouble().ToString("F2", System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(2, root.GetProperty("decodeMicro").GetArrayLength());
         Assert.True(root.GetProperty("decodersIdentical").GetBoolean());
         Assert.True(root.GetProperty("preprocessOnly").GetProperty("jpegMs").GetDouble() > 0);

@@ -1,0 +1,4 @@
+namespace CornerNet.Training.Commands;
+
+/// <summary>How one piece of the authors' code was provided: its kind, why, and the module file used.</summary>
+public sealed record AuthorsComponent(string Kind, string? Detail, string? Module);

@@ -1,0 +1,4 @@
+namespace CornerNet.Training.Commands;
+
+/// <summary>The side-by-side run could not be done; the message says why.</summary>
+public sealed class AuthorsReferenceException(string message) : Exception(message);
