@@ -95,6 +95,7 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
         if (Tuning is not null) throw new InvalidOperationException($"The network is already prepared for inference ({Tuning}).");
         eval();
         foreach (var parameter in parameters()) parameter.requires_grad = false;
+        if (tuning.ReuseFreedMemory) HeapReuse.Enable();
         if (tuning.FoldBatchNorm)
         {
             foreach (var module in modules().OfType<IFoldsBatchNorm>()) module.FoldBatchNorm();

@@ -9,8 +9,9 @@ public sealed record InferenceTuning
     /// <summary>The fastest exact setting: BatchNorm folded, channels-last, fp32.</summary>
     public static InferenceTuning Default { get; } = new();
 
-    /// <summary>The network as trained: nothing folded, contiguous NCHW, fp32 (for measuring what the others gain).</summary>
-    public static InferenceTuning AsTrained { get; } = new() { FoldBatchNorm = false, ChannelsLast = false };
+    /// <summary>The network as trained: nothing folded, contiguous NCHW, fp32, malloc untouched (for measuring what
+    /// the others gain; malloc's setting cannot be undone once another network in the process changed it).</summary>
+    public static InferenceTuning AsTrained { get; } = new() { FoldBatchNorm = false, ChannelsLast = false, ReuseFreedMemory = false };
 
     /// <summary>Fold each BatchNorm's running statistics into the convolution before it (one pass less per layer).</summary>
     public bool FoldBatchNorm { get; init; } = true;
@@ -21,9 +22,13 @@ public sealed record InferenceTuning
     /// </summary>
     public bool ChannelsLast { get; init; } = true;
 
+    /// <summary>Keep memory libtorch frees for its next allocation (see <see cref="HeapReuse"/>; process-wide).</summary>
+    public bool ReuseFreedMemory { get; init; } = true;
+
     /// <summary>Number format of weights and activations.</summary>
     public InferencePrecision Precision { get; init; } = InferencePrecision.Fp32;
 
     public override string ToString() =>
-        $"{Precision.ToString().ToLowerInvariant()}, {(ChannelsLast ? "channels-last" : "NCHW")}, BatchNorm {(FoldBatchNorm ? "folded" : "kept")}";
+        $"{Precision.ToString().ToLowerInvariant()}, {(ChannelsLast ? "channels-last" : "NCHW")}, BatchNorm {(FoldBatchNorm ? "folded" : "kept")}" +
+        (ReuseFreedMemory ? "" : ", freed memory returned");
 }

@@ -44,9 +44,10 @@ public static class BenchCommand
         var precision = new Option<string>("--precision") { Description = "Comma-separated precisions (fp32, bf16), rows for each.", DefaultValueFactory = _ => "fp32" };
         var noFold = new Option<bool>("--no-fold") { Description = "Keep BatchNorm as a separate pass (to measure what folding gains)." };
         var nchw = new Option<bool>("--nchw") { Description = "Keep activations NCHW instead of channels-last (to measure what channels-last gains)." };
+        var noHeapReuse = new Option<bool>("--no-heap-reuse") { Description = "Let malloc return freed memory to the kernel (to measure what keeping it gains)." };
         var command = new Command("bench", "Time the detector's stages, decode + NMS, and preprocessing.")
         {
-            arch, weights, batch, threads, iterations, warmup, json, image, noTorchDecoder, precision, noFold, nchw,
+            arch, weights, batch, threads, iterations, warmup, json, image, noTorchDecoder, precision, noFold, nchw, noHeapReuse,
         };
         var authorsRepo = new Option<string?>("--authors-repo") { Description = "Checkout of princeton-vl/CornerNet: also run the authors' test path on the same image and inputs (needs --arch hourglass104) and print ours / theirs." };
         var python = new Option<string>("--python") { Description = "Python with PyTorch for --authors-repo.", DefaultValueFactory = _ => AuthorsReferenceRunner.DefaultPython };
@@ -76,6 +77,7 @@ public static class BenchCommand
                     Precisions = precisions,
                     FoldBatchNorm = !parse.GetValue(noFold),
                     ChannelsLast = !parse.GetValue(nchw),
+                    ReuseFreedMemory = !parse.GetValue(noHeapReuse),
                     Threads = parse.GetValue(threads),
                     Iterations = parse.GetValue(iterations),
                     Warmup = parse.GetValue(warmup),

@@ -29,9 +29,12 @@ public sealed record BenchOptions
     /// <summary>Channels-last activations (off only to measure what they gain).</summary>
     public bool ChannelsLast { get; init; } = true;
 
+    /// <summary>Keep freed memory for reuse (off only to measure what it gains; see HeapReuse).</summary>
+    public bool ReuseFreedMemory { get; init; } = true;
+
     /// <summary>How the network is prepared for <paramref name="precision"/>.</summary>
     public InferenceTuning TuningFor(InferencePrecision precision) =>
-        new() { Precision = precision, FoldBatchNorm = FoldBatchNorm, ChannelsLast = ChannelsLast };
+        new() { Precision = precision, FoldBatchNorm = FoldBatchNorm, ChannelsLast = ChannelsLast, ReuseFreedMemory = ReuseFreedMemory };
 
     /// <summary>Parses "fp32,bf16"; throws <see cref="FormatException"/> for anything else.</summary>
     public static IReadOnlyList<InferencePrecision> ParsePrecisions(string text)

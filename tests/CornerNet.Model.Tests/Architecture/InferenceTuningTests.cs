@@ -61,6 +61,17 @@ public class InferenceTuningTests
     }
 
     [Fact]
+    public void Preparing_for_inference_makes_malloc_keep_freed_memory_on_linux()
+    {
+        using var network = new CornerNetNetwork(ArchitecturePresets.Tiny);
+        network.PrepareForInference(InferenceTuning.Default);
+
+        // This machine runs glibc, where mallopt exists and accepts both settings.
+        Assert.Equal(OperatingSystem.IsLinux(), HeapReuse.Enabled);
+        Assert.Equal(OperatingSystem.IsLinux(), HeapReuse.Enable());
+    }
+
+    [Fact]
     public void Channels_last_keeps_values_and_shape_and_changes_strides()
     {
         using var scope = NewDisposeScope();

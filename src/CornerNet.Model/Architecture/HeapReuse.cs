@@ -1,0 +1,42 @@
+using System.Runtime.InteropServices;
+
+namespace CornerNet.Model.Architecture;
+
+/// <summary>
+/// Makes glibc's malloc keep freed memory for reuse instead of handing it back to the kernel. libtorch allocates every
+/// activation afresh; glibc serves allocations above 32 MB (and, adaptively, smaller ones) with mmap and unmaps
+/// them on free, so each forward pass page-faults its whole working set in again, zero-filled. On the 2-core test
+/// machine that was half of Hourglass-104's fp32 forward time (15.9 s -> 8.0 s) and a third of bf16's
+/// (5.3 s -> 3.4 s). The price: the process keeps its peak working set resident. Process-wide; Linux with glibc only.
+/// </summary>
+public static class HeapReuse
+{
+    private const int TrimThreshold = -1; // M_TRIM_THRESHOLD
+    private const int MmapMax = -4;       // M_MMAP_MAX
+
+    private static int applied;
+
+    /// <summary>True once <see cref="Enable"/> has changed malloc's settings in this process.</summary>
+    public static bool Enabled => Volatile.Read(ref applied) == 1;
+
+    /// <summary>Serves every allocation from the heap and never trims it; false where that is not possible.</summary>
+    public static bool Enable()
+    {
+        if (Enabled) return true;
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            // mallopt returns 1 on success; musl (Alpine) has no mallopt at all.
+            bool ok = Mallopt(MmapMax, 0) == 1 && Mallopt(TrimThreshold, int.MaxValue) == 1;
+            if (ok) Volatile.Write(ref applied, 1);
+            return ok;
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "mallopt")]
+    private static extern int Mallopt(int parameter, int value);
+}
