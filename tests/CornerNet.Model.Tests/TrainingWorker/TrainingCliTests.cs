@@ -9,6 +9,18 @@ public partial class TrainingCliTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
+    /// <summary>Waits until the run has logged two iterations: training is under way.</summary>
+    private static void WaitUntilTraining(TrainingWorkerProcess worker, string run)
+    {
+        var log = Path.Combine(run, "loss.jsonl");
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!File.Exists(log) || LossLogEntry.ReadAll(log).Count < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"training did not start. Output:\n{worker.Output}\nErrors:\n{worker.Error}");
+            Thread.Sleep(50);
+        }
+    }
+
     [Fact]
     public void A_run_killed_with_sigkill_resumes_from_its_last_checkpoint_and_finishes()
     {
@@ -58,13 +70,7 @@ public partial class TrainingCliTests(ITestOutputHelper output)
         var run = Path.Combine(folder, "run");
 
         using var worker = TrainingWorkerProcess.Start(TrainArguments(annotations, WriteMicroArchitecture(folder), run, iterations: 100_000, checkpointInterval: 1_000));
-        var log = Path.Combine(run, "loss.jsonl");
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!File.Exists(log) || LossLogEntry.ReadAll(log).Count < 2)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"training did not start. Output:\n{worker.Output}\nErrors:\n{worker.Error}");
-            Thread.Sleep(50);
-        }
+        WaitUntilTraining(worker, run);
 
         worker.Terminate();
         var code = worker.WaitForExit(Timeout);
@@ -90,13 +96,7 @@ public partial class TrainingCliTests(ITestOutputHelper output)
 
         using var worker = TrainingWorkerProcess.Start(
             [.. TrainArguments(annotations, WriteMicroArchitecture(folder), run, iterations: 100_000, checkpointInterval: 1_000), "--shutdown-timeout", "0"]);
-        var log = Path.Combine(run, "loss.jsonl");
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!File.Exists(log) || LossLogEntry.ReadAll(log).Count < 2)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"training did not start. Output:\n{worker.Output}\nErrors:\n{worker.Error}");
-            Thread.Sleep(50);
-        }
+        WaitUntilTraining(worker, run);
 
         worker.Terminate();
         var code = worker.WaitForExit(Timeout);
