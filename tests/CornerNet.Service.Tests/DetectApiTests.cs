@@ -114,6 +114,7 @@ public sealed class DetectApiTests : IClassFixture<ReadyServiceHost>
         Assert.Equal(4, info.GetProperty("batching").GetProperty("maxBatchSize").GetInt32());
         Assert.Equal("fp32", info.GetProperty("inference").GetProperty("precision").GetString());
         Assert.True(info.GetProperty("inference").GetProperty("foldBatchNorm").GetBoolean());
+        Assert.True(info.GetProperty("inference").GetProperty("reuseFreedMemory").GetBoolean());
         Assert.Equal(100, info.GetProperty("pipeline").GetProperty("topK").GetInt32());
     }
 

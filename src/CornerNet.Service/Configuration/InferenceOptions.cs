@@ -19,10 +19,15 @@ public sealed class InferenceOptions
     /// <summary>Run convolutions on channels-last tensors (exact; turn off only to measure it).</summary>
     public bool ChannelsLast { get; set; } = true;
 
+    /// <summary>Keep memory libtorch frees in malloc's heap (about 2x faster forward passes on CPU; the process keeps
+    /// its peak working set resident). Process-wide, Linux/glibc only.</summary>
+    public bool ReuseFreedMemory { get; set; } = true;
+
     public InferenceTuning ToTuning() => new()
     {
         Precision = Enum.Parse<InferencePrecision>(Precision, ignoreCase: true),
         FoldBatchNorm = FoldBatchNorm,
         ChannelsLast = ChannelsLast,
+        ReuseFreedMemory = ReuseFreedMemory,
     };
 }
