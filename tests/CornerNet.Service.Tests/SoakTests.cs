@@ -9,9 +9,9 @@ namespace CornerNet.Service.Tests;
 public sealed class SoakTests(ITestOutputHelper output)
 {
     // Resident memory rises over the first requests and then stays flat, except for rare steps. malloc keeps what is
-    // freed in its per-thread arenas (Inference:ReuseFreedMemory), so it rises until each arena the request threads
-    // touch holds its peak (about 1 600 requests here, measured), and a new mix of batched image sizes can need a larger
-    // working set once. A leak grows in every phase; a step grows in one.
+    // freed (Inference:ReuseFreedMemory), so it rises until each of its arenas holds its peak (with eight arenas per
+    // core that took about 1 600 requests; with one per core, as now, fewer), and a new mix of batched image sizes can
+    // need a larger working set once. A leak grows in every phase; a step grows in one.
     private const int WarmUpRequests = 2400;
     private const int Phases = 8;
     private const int SoakRequests = 1600;
