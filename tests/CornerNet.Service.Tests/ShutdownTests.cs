@@ -31,14 +31,12 @@ public sealed class ShutdownTests
             await Task.Delay(10);
         }
 
-        service.Terminate();
+        service.Process.Terminate();
         Assert.Contains(inFlight, request => !request.IsCompleted);
         var responses = await Task.WhenAll(inFlight);
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
 
-        using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await service.WaitForExitAsync(exit.Token);
-        Assert.Equal(0, service.ExitCode);
-        Assert.Contains(service.Lines, l => l.Contains("Application is shutting down"));
+        Assert.Equal(0, await service.Process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains(service.Process.Lines, l => l.Contains("Application is shutting down"));
     }
 }

@@ -1,4 +1,5 @@
-using System.Diagnostics;
+using CornerNet.Service.Tests.Deployment;
+using CornerNet.Tools.Common;
 
 namespace CornerNet.Service.Tests;
 
@@ -7,32 +8,10 @@ public sealed class StartupTests
 {
     private static async Task<(int ExitCode, string Output)> RunServiceAsync(IDictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "CornerNet.Service.dll"), "--urls", "http://127.0.0.1:0"])
-        {
-            WorkingDirectory = RepositoryPaths.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("The service neither started serving nor exited within 60 s.");
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
+        var (exitCode, output, error) = await ChildProcess.RunDotnetAsync(
+            ServiceProcess.ServiceDll, ["--urls", "http://127.0.0.1:0"], TimeSpan.FromSeconds(60),
+            new ChildProcessOptions { WorkingDirectory = RepositoryPaths.Root, Environment = environment.AsReadOnly() });
+        return (exitCode, output + error);
     }
 
     [Theory]

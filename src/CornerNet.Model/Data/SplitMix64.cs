@@ -4,7 +4,7 @@ namespace CornerNet.Model.Data;
 /// SplitMix64, a tiny PRNG with a published algorithm, so generated data stays byte-identical across .NET
 /// versions (System.Random's seeded sequence is an implementation detail).
 /// </summary>
-internal sealed class SplitMix64(ulong seed)
+public sealed class SplitMix64(ulong seed)
 {
     private ulong _state = seed;
 

@@ -5,6 +5,7 @@ using CornerNet.Model.Checkpoints;
 using CornerNet.Model.Data;
 using CornerNet.Model.Inference;
 using CornerNet.Model.Training;
+using CornerNet.Training.Trainer;
 
 namespace CornerNet.Training.Commands;
 

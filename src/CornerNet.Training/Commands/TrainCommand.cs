@@ -2,6 +2,7 @@ using System.CommandLine;
 using CornerNet.Model.Architecture;
 using CornerNet.Model.Training;
 using CornerNet.Training.Hosting;
+using CornerNet.Training.Trainer;
 
 namespace CornerNet.Training.Commands;
 

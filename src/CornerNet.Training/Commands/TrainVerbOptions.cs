@@ -1,4 +1,5 @@
 using CornerNet.Model.Training;
+using CornerNet.Training.Trainer;
 
 namespace CornerNet.Training.Commands;
 

@@ -6,14 +6,13 @@ namespace CornerNet.Training.Hosting;
 /// <summary>The worker's verbs: System.CommandLine parses them, and each runs in a Generic Host of its own.</summary>
 public static class WorkerCommandLine
 {
-    public static RootCommand Create() => new("CornerNet training worker and model tools.")
+    public static RootCommand Create() => new("CornerNet training worker: synthetic data, training, evaluation, checkpoint conversion and description.")
     {
         DescribeCommand.Create().RunInHost(),
         SynthCommand.Create().RunInHost(),
         TrainCommand.Create(),
         EvaluateCommand.Create().RunInHost(),
         ConvertCommand.Create().RunInHost(),
-        BenchCommand.Create().RunInHost(),
     };
 
     /// <summary>Parses <paramref name="args"/> and runs the verb; returns the process exit code.</summary>

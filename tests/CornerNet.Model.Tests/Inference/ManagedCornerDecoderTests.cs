@@ -1,6 +1,7 @@
 using CornerNet.Model.Architecture;
 using CornerNet.Model.Inference;
 using TorchSharp;
+using CornerNet.Tools.Common;
 using static TorchSharp.torch;
 
 namespace CornerNet.Model.Tests.Inference;
@@ -11,46 +12,30 @@ namespace CornerNet.Model.Tests.Inference;
 /// </summary>
 public sealed class ManagedCornerDecoderTests
 {
-    /// <summary>How the random heatmap logits are drawn.</summary>
-    public enum Logits
-    {
-        /// <summary>Continuous values, mostly background: few ties.</summary>
-        Continuous,
-
-        /// <summary>Multiples of 1/4: plateaus and many exactly tied scores and pair scores.</summary>
-        Quantised,
-
-        /// <summary>Large logits whose float sigmoids coincide (1.0 and its neighbours) although the logits differ.</summary>
-        Saturated,
-
-        /// <summary>Every cell the same: all ties, every cell a peak.</summary>
-        Constant,
-    }
-
-    public static TheoryData<int, int, int, int, int, int, Logits> Shapes() => new()
+    public static TheoryData<int, int, int, int, int, int, HeatLogits> Shapes() => new()
     {
         // batch, classes, height, width, topK, numDets, logits
-        { 1, 1, 5, 7, 20, 400, Logits.Quantised },
-        { 1, 1, 9, 11, 1, 1, Logits.Continuous },
-        { 2, 3, 7, 9, 10, 37, Logits.Quantised },
-        { 3, 5, 13, 17, 100, 1000, Logits.Continuous },
-        { 3, 5, 13, 17, 100, 1000, Logits.Quantised },
-        { 2, 7, 31, 33, 100, 1000, Logits.Saturated },
-        { 2, 80, 15, 21, 100, 1000, Logits.Quantised },
-        { 1, 80, 33, 47, 100, 1000, Logits.Continuous },
-        { 2, 4, 64, 64, 100, 1000, Logits.Constant },
-        { 2, 80, 128, 192, 100, 1000, Logits.Continuous },
-        { 2, 80, 128, 192, 100, 1000, Logits.Quantised },
+        { 1, 1, 5, 7, 20, 400, HeatLogits.Quantised },
+        { 1, 1, 9, 11, 1, 1, HeatLogits.Continuous },
+        { 2, 3, 7, 9, 10, 37, HeatLogits.Quantised },
+        { 3, 5, 13, 17, 100, 1000, HeatLogits.Continuous },
+        { 3, 5, 13, 17, 100, 1000, HeatLogits.Quantised },
+        { 2, 7, 31, 33, 100, 1000, HeatLogits.Saturated },
+        { 2, 80, 15, 21, 100, 1000, HeatLogits.Quantised },
+        { 1, 80, 33, 47, 100, 1000, HeatLogits.Continuous },
+        { 2, 4, 64, 64, 100, 1000, HeatLogits.Constant },
+        { 2, 80, 128, 192, 100, 1000, HeatLogits.Continuous },
+        { 2, 80, 128, 192, 100, 1000, HeatLogits.Quantised },
     };
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void ManagedDecoderEqualsTheTorchOpsDecoder(int batch, int classes, int height, int width, int topK, int numDets, Logits logits)
+    public void ManagedDecoderEqualsTheTorchOpsDecoder(int batch, int classes, int height, int width, int topK, int numDets, HeatLogits logits)
     {
         var options = new DetectorOptions { TopK = topK, NumDets = numDets };
         int seed = HashCode.Combine(batch, classes, height, width, topK, logits);
         using var scope = torch.NewDisposeScope();
-        var heads = RandomHeads(batch, classes, height, width, logits, seed);
+        var heads = RandomCornerHeads.Create(batch, classes, height, width, logits, seed);
 
         var expected = CornerDecoder.DecodeWithTorchOps(heads, options);
         var actual = CornerDecoder.Decode(heads, options);
@@ -73,7 +58,7 @@ public sealed class ManagedCornerDecoderTests
     {
         var options = new DetectorOptions { TopK = 50, NumDets = 300, NmsKernel = kernel };
         using var scope = torch.NewDisposeScope();
-        var heads = RandomHeads(2, 6, 19, 23, Logits.Quantised, kernel);
+        var heads = RandomCornerHeads.Create(2, 6, 19, 23, HeatLogits.Quantised, kernel);
         Assert.Equal(CornerDecoder.DecodeWithTorchOps(heads, options), CornerDecoder.Decode(heads, options));
     }
 
@@ -124,61 +109,4 @@ public sealed class ManagedCornerDecoderTests
 
     private static string Row(float[] rows, int row) =>
         string.Join(", ", rows.AsSpan(row * CornerDecoder.RowLength, CornerDecoder.RowLength).ToArray().Select(v => v.ToString("R")));
-
-    private static CornerHeads RandomHeads(int batch, int classes, int height, int width, Logits kind, int seed)
-    {
-        var random = new Random(seed);
-        float[] Heat()
-        {
-            var heat = new float[batch * classes * height * width];
-            float constant = (float)(random.NextDouble() * 4 - 2);
-            for (int i = 0; i < heat.Length; i++)
-            {
-                double normal = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-                heat[i] = kind switch
-                {
-                    Logits.Continuous => (float)(normal * 2 - 5),
-                    Logits.Quantised => MathF.Round((float)(normal * 2 - 3) * 4) / 4,
-                    Logits.Saturated => (float)(random.NextDouble() * 30 - 5),
-                    _ => constant,
-                };
-            }
-
-            KeepOffScalarRemainders(heat);
-            return heat;
-        }
-
-        float[] Values(int channels, double scale, bool quantised) => Enumerable.Range(0, batch * channels * height * width)
-            .Select(_ => (float)(random.NextDouble() * scale))
-            .Select(v => quantised ? MathF.Round(v * 4) / 4 : v)
-            .ToArray();
-
-        bool coarse = kind != Logits.Continuous;
-        return new CornerHeads(
-            torch.tensor(Heat(), [batch, classes, height, width]),
-            torch.tensor(Heat(), [batch, classes, height, width]),
-            torch.tensor(Values(1, 3, coarse), [batch, 1, height, width]),
-            torch.tensor(Values(1, 3, coarse), [batch, 1, height, width]),
-            torch.tensor(Values(2, 1, coarse), [batch, 2, height, width]),
-            torch.tensor(Values(2, 1, coarse), [batch, 2, height, width]));
-    }
-
-    /// <summary>
-    /// libtorch's sigmoid takes the C library's expf, not its vector exp, for the last (length mod 32) elements of
-    /// each thread's share of a tensor (see <see cref="TorchCpuSigmoid"/>). Network heatmaps never have such
-    /// remainders (their grids are multiples of 32); for the odd test grids those cells are made background, so
-    /// that both decoders see the same sigmoid everywhere else.
-    /// </summary>
-    private static void KeepOffScalarRemainders(float[] heat)
-    {
-        const int grain = 32768, vectorBlock = 32; // two AVX-512 vectors per step
-        long n = heat.Length;
-        int threads = n < grain ? 1 : (int)Math.Min(torch.get_num_threads(), (n + grain - 1) / grain);
-        long chunk = (n + threads - 1) / threads;
-        for (long begin = 0; begin < n; begin += chunk)
-        {
-            long end = Math.Min(n, begin + chunk);
-            for (long i = end - (end - begin) % vectorBlock; i < end; i++) heat[i] = -1000f;
-        }
-    }
 }

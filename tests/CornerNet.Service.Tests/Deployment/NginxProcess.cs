@@ -1,3 +1,4 @@
+using CornerNet.Tools.Common;
 using System.Diagnostics;
 using System.Net.Sockets;
 
@@ -50,7 +51,7 @@ public sealed class NginxProcess : IAsyncDisposable
         var folder = Directory.CreateTempSubdirectory("cornernet-nginx-");
         // nginx's workers drop to 'nobody' when started as root; they need to write their temp files here.
         File.SetUnixFileMode(folder.FullName, (UnixFileMode)0b111_111_111);
-        var port = ServiceProcess.FreePort();
+        var port = LoopbackPort.Free();
         var site = RewriteForTest(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docker", "nginx", "detector.conf")), port, upstreamPort);
         File.WriteAllText(Path.Combine(folder.FullName, "detector.conf"), site);
         var dir = folder.FullName;

@@ -1,3 +1,4 @@
+using CornerNet.Tools.Common;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -14,7 +15,7 @@ public sealed class ReverseProxyTests(ReverseProxyTests.Deployment deployment) :
     /// <summary>One service process and one nginx for the whole class.</summary>
     public sealed class Deployment : IAsyncLifetime
     {
-        public ServiceProcess Service { get; private set; } = null!;
+        public ServiceChildProcess Service { get; private set; } = null!;
 
         public NginxProcess Nginx { get; private set; } = null!;
 
@@ -31,7 +32,7 @@ public sealed class ReverseProxyTests(ReverseProxyTests.Deployment deployment) :
         }
     }
 
-    private readonly ServiceProcess _service = deployment.Service;
+    private readonly ServiceChildProcess _service = deployment.Service;
     private readonly NginxProcess _nginx = deployment.Nginx;
     private readonly HttpClient _client = new() { BaseAddress = deployment.Nginx.Address };
 
@@ -109,7 +110,7 @@ public sealed class ReverseProxyTests(ReverseProxyTests.Deployment deployment) :
 
         var deadline = DateTime.UtcNow.AddSeconds(10);
         string? line;
-        while ((line = _service.Lines.FirstOrDefault(l => l.Contains("/model") && l.Contains("ClientAddress"))) is null && DateTime.UtcNow < deadline)
+        while ((line = _service.Process.Lines.FirstOrDefault(l => l.Contains("/model") && l.Contains("ClientAddress"))) is null && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }
