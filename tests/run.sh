@@ -1,13 +1,30 @@
 #!/usr/bin/env bash
-# The project's test command (README, CI). Installs the Debian packages the tests use, then runs every test.
-#   python3-torch: real PyTorch 1.13 reads the checkpoints we write, to prove they are PyTorch's format.
-#   nginx-light: the deployment test runs docker/nginx/detector.conf in front of the real service.
-#   docker-compose: validates the compose files (no Docker engine is needed for that).
-#   chromium: the browser test opens the detection page headless (driven over the DevTools protocol).
+# The project's test command (README, CI): installs the Debian packages the tests use, then runs the tests.
+#   bash tests/run.sh            every test (what CI runs)
+#   bash tests/run.sh --fast     without the slow ones and those that drive external programs (traits Category=Slow
+#                                and Category=External); no packages are installed
+#   any other arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Soft")
+#
+# What the tests use beyond the .NET SDK (each one checked by a test that fails without it):
+#   python3-torch     real PyTorch 1.13 reads the checkpoints we write, to prove they are PyTorch's format
+#   python3-opencv    the side-by-side runner's script imports cv2 as the authors' code does
+#   nginx-light       the deployment test runs docker/nginx/detector.conf in front of the real service
+#   docker-compose    validates the compose files (no Docker engine is needed for that)
+#   chromium          the browser test opens the detection page headless (driven over the DevTools protocol)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(python3-torch nginx-light docker-compose chromium)
+fast=0
+arguments=()
+for argument in "$@"; do
+  if [ "$argument" = "--fast" ]; then fast=1; else arguments+=("$argument"); fi
+done
+
+if ((fast)); then
+  exec dotnet test CornerNet.Service.sln -c Release --filter "Category!=Slow&Category!=External" "${arguments[@]}"
+fi
+
+packages=(python3-torch python3-opencv nginx-light docker-compose chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -20,4 +37,4 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-dotnet test CornerNet.Service.sln -c Release "$@"
+dotnet test CornerNet.Service.sln -c Release "${arguments[@]}"

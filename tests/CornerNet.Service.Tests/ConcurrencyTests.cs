@@ -6,6 +6,7 @@ using System.Text.Json;
 namespace CornerNet.Service.Tests;
 
 /// <summary>Real Kestrel on a loopback port: batching, overload and cancellation as clients see them.</summary>
+[Trait(TestCategories.Category, TestCategories.Slow)]
 public sealed class ConcurrencyTests
 {
     private static ByteArrayContent Raw(byte[] bytes)

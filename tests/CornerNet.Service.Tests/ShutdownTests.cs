@@ -5,6 +5,7 @@ using CornerNet.Service.Tests.Deployment;
 namespace CornerNet.Service.Tests;
 
 /// <summary>SIGTERM loses no work: what is queued is finished before the process exits.</summary>
+[Trait(TestCategories.Category, TestCategories.Slow)]
 public sealed class ShutdownTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace CornerNet.Service.Tests;
 
 /// <summary>A long-running server that leaks tensors or buffers is broken: memory must stay flat under load.</summary>
+[Trait(TestCategories.Category, TestCategories.Slow)]
 public sealed class SoakTests(ITestOutputHelper output)
 {
     // Resident memory rises over the first requests and then stays flat, except for rare steps. malloc keeps what is

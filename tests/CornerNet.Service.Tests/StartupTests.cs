@@ -4,6 +4,7 @@ using CornerNet.Tools.Common;
 namespace CornerNet.Service.Tests;
 
 /// <summary>The real service process, started the way an operator starts it.</summary>
+[Trait(TestCategories.Category, TestCategories.Slow)]
 public sealed class StartupTests
 {
     private static async Task<(int ExitCode, string Output)> RunServiceAsync(IDictionary<string, string> environment)

@@ -57,6 +57,7 @@ public class CornerNetNetworkTests
     }
 
     [Fact]
+    [Trait(TestCategories.Category, TestCategories.Slow)]
     public void Hourglass104_has_the_papers_size()
     {
         using var network = new CornerNetNetwork(ArchitecturePresets.Hourglass104);

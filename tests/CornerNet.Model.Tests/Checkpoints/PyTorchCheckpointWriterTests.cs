@@ -115,6 +115,7 @@ public sealed class PyTorchCheckpointWriterTests : IDisposable
     }
 
     [Fact]
+    [Trait(TestCategories.Category, TestCategories.External)]
     public void Real_PyTorch_loads_our_file_as_an_OrderedDict_with_identical_tensors()
     {
         RequirePythonTorch();

@@ -87,6 +87,7 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    [Trait(TestCategories.Category, TestCategories.External)]
     public async Task Debians_docker_compose_accepts_both_files()
     {
         const string compose = "/usr/bin/docker-compose";

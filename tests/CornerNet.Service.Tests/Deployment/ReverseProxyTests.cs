@@ -10,6 +10,8 @@ namespace CornerNet.Service.Tests.Deployment;
 /// The repository's nginx configuration (docker/nginx/detector.conf) in front of the real service, both as real
 /// processes on loopback: what the compose deployment does, without a Docker engine.
 /// </summary>
+[Trait(TestCategories.Category, TestCategories.Slow)]
+[Trait(TestCategories.Category, TestCategories.External)]
 public sealed class ReverseProxyTests(ReverseProxyTests.Deployment deployment) : IClassFixture<ReverseProxyTests.Deployment>
 {
     /// <summary>One service process and one nginx for the whole class.</summary>

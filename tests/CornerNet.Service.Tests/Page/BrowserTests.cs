@@ -6,6 +6,8 @@ using Xunit.Abstractions;
 namespace CornerNet.Service.Tests.Page;
 
 /// <summary>A person's view: open the page in a real (headless) Chromium, pick an image, see the boxes.</summary>
+[Trait(TestCategories.Category, TestCategories.Slow)]
+[Trait(TestCategories.Category, TestCategories.External)]
 public sealed class BrowserTests(ITestOutputHelper output)
 {
     [Fact]

@@ -126,6 +126,7 @@ public sealed class AuthorsReferenceRunnerTests : IDisposable
     }
 
     [Fact]
+    [Trait(TestCategories.Category, TestCategories.External)]
     public void The_real_script_refuses_a_folder_that_is_not_their_repository()
     {
         string repository = Path.Combine(folder, "not-theirs");
@@ -140,6 +141,7 @@ public sealed class AuthorsReferenceRunnerTests : IDisposable
     }
 
     [Fact]
+    [Trait(TestCategories.Category, TestCategories.External)]
     public void The_corner_pool_stand_in_equals_the_pools_recurrence_in_real_torch()
     {
         var start = new ProcessStartInfo(DebianPython) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

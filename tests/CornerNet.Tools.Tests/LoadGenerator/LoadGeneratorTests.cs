@@ -8,6 +8,7 @@ namespace CornerNet.Tools.Tests.LoadGenerator;
 /// The load generator (tools/CornerNet.LoadGenerator) run as its command against the real service it starts: briefly, so
 /// the numbers only have to be sane, but every request must have been answered and accounted for.
 /// </summary>
+[Trait(TestCategories.Category, TestCategories.Slow)]
 public sealed class LoadGeneratorTests(ITestOutputHelper output)
 {
     private const int RequestsPerRow = 4;

@@ -6,6 +6,7 @@ public class DescribeCommandTests
 {
     /// <summary>hourglass104_keys.tsv was written from the authors' own model definition (tests/fixtures/network/README.md).</summary>
     [Fact]
+    [Trait(TestCategories.Category, TestCategories.Slow)]
     public void Hourglass104_keys_shapes_and_parameter_count_equal_the_authors_model()
     {
         var output = new StringWriter();

@@ -48,6 +48,7 @@ public class EvaluateCommandTests
     }
 
     [Fact]
+    [Trait(TestCategories.Category, TestCategories.Slow)]
     public void Bf16_keeps_the_demo_models_ap_within_a_hundredth_of_fp32()
     {
         var folder = TrainingFixtures.NewFolder("eval-precision");

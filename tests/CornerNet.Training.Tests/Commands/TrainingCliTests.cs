@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 
 namespace CornerNet.Training.Tests.Commands;
 
+[Trait(TestCategories.Category, TestCategories.Slow)]
 public partial class TrainingCliTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);

@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 
 namespace CornerNet.Training.Tests.Trainer;
 
+[Trait(TestCategories.Category, TestCategories.Slow)]
 public class CornerNetTrainerTests(ITestOutputHelper output)
 {
     [Fact]
