@@ -27,7 +27,7 @@ public sealed class AuthorsReferenceRunnerTests : IDisposable
     {
         Assert.True(File.Exists(AuthorsReferenceRunner.ScriptPath), AuthorsReferenceRunner.ScriptPath);
         Assert.Equal(
-            File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", "CornerNet.Training", "Commands", "AuthorsReference", "authors_reference.py")),
+            File.ReadAllText(Path.Combine(RepositoryPaths.Root, "tools", "CornerNet.Benchmarks", "AuthorsReference", "authors_reference.py")),
             File.ReadAllText(AuthorsReferenceRunner.ScriptPath));
     }
 

@@ -84,7 +84,7 @@ public sealed class LoadGeneratorTests(ITestOutputHelper output)
     private async Task<(int ExitCode, string Stdout)> RunAsync(params string[] arguments)
     {
         var (exitCode, stdout, stderr) = await ChildProcess.RunDotnetAsync(
-            Path.Combine(AppContext.BaseDirectory, "CornerNet.LoadGenerator.dll"), arguments, TimeSpan.FromSeconds(120));
+            Path.Combine(AppContext.BaseDirectory, "CornerNet.LoadGenerator.dll"), arguments, TimeSpan.FromSeconds(300));
         output.WriteLine(stdout);
         output.WriteLine(stderr);
         return (exitCode, stdout);
