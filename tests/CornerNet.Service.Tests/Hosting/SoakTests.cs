@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Xunit.Abstractions;
 
-namespace CornerNet.Service.Tests;
+namespace CornerNet.Service.Tests.Hosting;
 
 /// <summary>A long-running server that leaks tensors or buffers is broken: memory must stay flat under load.</summary>
 [Trait(TestCategories.Category, TestCategories.Slow)]

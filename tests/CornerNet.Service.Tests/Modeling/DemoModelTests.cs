@@ -4,7 +4,7 @@ using System.Text.Json;
 using CornerNet.Model.Data;
 using SixLabors.ImageSharp.Formats.Png;
 
-namespace CornerNet.Service.Tests;
+namespace CornerNet.Service.Tests.Modeling;
 
 /// <summary>Out of the box (appsettings.json as committed), the service serves the demo model and finds shapes.</summary>
 public sealed class DemoModelTests

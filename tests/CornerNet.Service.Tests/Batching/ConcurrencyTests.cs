@@ -2,8 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using CornerNet.Service.Tests.Api;
 
-namespace CornerNet.Service.Tests;
+namespace CornerNet.Service.Tests.Batching;
 
 /// <summary>Real Kestrel on a loopback port: batching, overload and cancellation as clients see them.</summary>
 [Trait(TestCategories.Category, TestCategories.Slow)]

@@ -11,7 +11,7 @@ using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
 
-namespace CornerNet.Service.Tests;
+namespace CornerNet.Service.Tests.Api;
 
 /// <summary>Everything a client can send wrong gets a problem document with the right 4xx, and the service goes on.</summary>
 public sealed class BadInputTests : IClassFixture<BadInputTests.Host>

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace CornerNet.Service.Tests;
+namespace CornerNet.Service.Tests.Api;
 
 public sealed class DetectApiTests : IClassFixture<ReadyServiceHost>
 {

@@ -5,7 +5,7 @@ using System.Text.Json;
 using CornerNet.Model.Data;
 using SixLabors.ImageSharp.Formats.Png;
 
-namespace CornerNet.Service.Tests;
+namespace CornerNet.Service.Tests.Modeling;
 
 /// <summary>Inference:Precision=bf16 serves the same model in bfloat16: /model says so and detections stay close.</summary>
 public sealed class PrecisionTests

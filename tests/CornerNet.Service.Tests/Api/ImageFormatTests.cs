@@ -7,7 +7,7 @@ using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
 
-namespace CornerNet.Service.Tests;
+namespace CornerNet.Service.Tests.Api;
 
 /// <summary>GIF is opt-in (Limits:ImageFormats); when on, an animation is detected on its first frame.</summary>
 public sealed class ImageFormatTests

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
-using CornerNet.Service.Tests.Deployment;
 
-namespace CornerNet.Service.Tests;
+namespace CornerNet.Service.Tests.Hosting;
 
 /// <summary>SIGTERM loses no work: what is queued is finished before the process exits.</summary>
 [Trait(TestCategories.Category, TestCategories.Slow)]

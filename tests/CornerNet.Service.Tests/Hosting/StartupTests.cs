@@ -1,7 +1,6 @@
-using CornerNet.Service.Tests.Deployment;
 using CornerNet.Tools.Common;
 
-namespace CornerNet.Service.Tests;
+namespace CornerNet.Service.Tests.Hosting;
 
 /// <summary>The real service process, started the way an operator starts it.</summary>
 [Trait(TestCategories.Category, TestCategories.Slow)]

@@ -1,6 +1,6 @@
 using CornerNet.Tools.Common;
 
-namespace CornerNet.Service.Tests.Deployment;
+namespace CornerNet.Service.Tests;
 
 /// <summary>The real service as a separate process, serving the network fixture on CPU with JSON logs.</summary>
 public static class ServiceProcess
