@@ -247,7 +247,7 @@ public static class BenchCommand
             var detectorOptions = detector.Options;
             int torchIterations = Math.Min(3, options.Iterations);
             var torchDecode = new double[torchIterations];
-            float[] reference = [];
+            CornerDetection[] reference = [];
             using (torch.inference_mode())
             {
                 for (int i = 0; i < torchIterations; i++)

@@ -15,14 +15,12 @@ namespace CornerNet.Model.Inference;
 /// </summary>
 public static class CornerDecoder
 {
-    /// <summary>Floats per decoded box: x1, y1, x2, y2 (output-grid units), score, tl score, br score, class.</summary>
-    public const int RowLength = 8;
-
     /// <summary>
-    /// Decodes every image of the batch into <c>[batch, NumDets, 8]</c> row-major floats (see <see cref="RowLength"/>).
-    /// Rejected pairs keep score -1 and are ranked last. Call inside a dispose scope: intermediates are left to it.
+    /// Decodes every image of the batch into <c>batch * NumDets</c> boxes, image by image, best first, corners in
+    /// output-grid units. Rejected pairs keep score -1 and are ranked last. Call inside a dispose scope:
+    /// intermediates are left to it.
     /// </summary>
-    public static float[] Decode(CornerHeads heads, DetectorOptions options)
+    public static CornerDetection[] Decode(CornerHeads heads, DetectorOptions options)
     {
         CheckArguments(heads, options);
         bool inHostMemory = heads.All.All(t => t.device_type == DeviceType.CPU && t.dtype == ScalarType.Float32);
@@ -33,7 +31,7 @@ public static class CornerDecoder
     /// <see cref="Decode"/> with torch operations on the heads' device, whatever it is: the path for CUDA heads,
     /// and the reference the managed path is tested and benchmarked against.
     /// </summary>
-    public static float[] DecodeWithTorchOps(CornerHeads heads, DetectorOptions options)
+    public static CornerDetection[] DecodeWithTorchOps(CornerHeads heads, DetectorOptions options)
     {
         CheckArguments(heads, options);
         var shape = heads.TopLeftHeat.shape;
@@ -64,6 +62,7 @@ public static class CornerDecoder
         var (best, pair) = scores.view(batch, -1).topk(options.NumDets);
         var i = pair.div(k, rounding_mode: RoundingMode.floor);
         var j = pair.remainder(k);
+        // The authors' row layout (see CornerDetection.AuthorsColumns), read back into typed rows on the host.
         var rows = torch.stack(
             [
                 tlX.gather(1, i), tlY.gather(1, i), brX.gather(1, j), brY.gather(1, j),
@@ -72,9 +71,7 @@ public static class CornerDecoder
             dim: 2);
 
         var host = rows.to(ScalarType.Float32).cpu().contiguous();
-        var result = new float[batch * options.NumDets * RowLength];
-        MemoryMarshal.Cast<byte, float>(host.bytes).CopyTo(result);
-        return result;
+        return CornerDetection.FromAuthorsRows(MemoryMarshal.Cast<byte, float>(host.bytes));
     }
 
     private static void CheckArguments(CornerHeads heads, DetectorOptions options)

@@ -22,8 +22,6 @@ namespace CornerNet.Model.Inference;
 /// </remarks>
 public sealed class CornerNetDetector
 {
-    private const int CandidateLength = CornerDecoder.RowLength;
-
     private readonly nn.Module<Tensor, CornerHeads> network;
     private readonly Device device;
     private readonly float[] mean;
@@ -98,10 +96,10 @@ public sealed class CornerNetDetector
 
     /// <summary>
     /// The stages after the decoder for one image whose longest side is within the cap: given the decoder output
-    /// (image then mirror, <see cref="CornerDecoder.RowLength"/> floats per row) at each test scale, maps, pools and
-    /// suppresses. Lets tests feed the authors' own decoder output.
+    /// (image then mirror, NumDets boxes each) at each test scale, maps, pools and suppresses. Lets tests feed the
+    /// authors' own decoder output.
     /// </summary>
-    internal IReadOnlyList<Detection> DetectFromDecoded(IReadOnlyList<(CanvasGeometry Geometry, float[] Decoded)> scales)
+    internal IReadOnlyList<Detection> DetectFromDecoded(IReadOnlyList<(CanvasGeometry Geometry, CornerDetection[] Decoded)> scales)
     {
         int halves = Options.Flip ? 2 : 1;
         var candidates = new CandidateBuffer(scales.Count * halves * Options.NumDets);
@@ -109,8 +107,7 @@ public sealed class CornerNetDetector
         {
             for (int half = 0; half < halves; half++)
             {
-                var rows = decoded.AsSpan(half * Options.NumDets * CandidateLength, Options.NumDets * CandidateLength);
-                candidates.AddMapped(rows, geometry, mirrored: half == 1);
+                candidates.AddMapped(decoded.AsSpan(half * Options.NumDets, Options.NumDets), geometry, mirrored: half == 1);
             }
         }
 
@@ -140,7 +137,7 @@ public sealed class CornerNetDetector
         int halves = Options.Flip ? 2 : 1;
         var first = geometries[batch[0]];
         int planeFloats = 3 * first.CanvasHeight * first.CanvasWidth;
-        float[] decoded;
+        CornerDetection[] decoded;
         using (torch.NewDisposeScope())
         {
             long started = Stopwatch.GetTimestamp();
@@ -173,8 +170,8 @@ public sealed class CornerNetDetector
         {
             for (int half = 0; half < halves; half++)
             {
-                var rows = decoded.AsSpan((m * halves + half) * Options.NumDets * CandidateLength, Options.NumDets * CandidateLength);
-                candidates[batch[m]].AddMapped(rows, geometries[batch[m]], mirrored: half == 1);
+                var boxes = decoded.AsSpan((m * halves + half) * Options.NumDets, Options.NumDets);
+                candidates[batch[m]].AddMapped(boxes, geometries[batch[m]], mirrored: half == 1);
             }
         }
 
@@ -199,28 +196,27 @@ public sealed class CornerNetDetector
 
         // Stable counting sort by class, keeping the authors' candidate order inside each class.
         var classStart = new int[classes + 1];
-        for (int r = 0; r < count; r++) classStart[ClassOf(all, r) + 1]++;
+        for (int r = 0; r < count; r++) classStart[ClassOf(all[r]) + 1]++;
         for (int c = 0; c < classes; c++) classStart[c + 1] += classStart[c];
         var next = (int[])classStart.Clone();
-        var boxes = ArrayPool<float>.Shared.Rent(Math.Max(1, count * SoftNms.RowLength));
+        var boxes = ArrayPool<CornerDetection>.Shared.Rent(Math.Max(1, count));
         try
         {
             for (int r = 0; r < count; r++)
             {
-                all.AsSpan(r * CandidateLength, SoftNms.RowLength).CopyTo(boxes.AsSpan(next[ClassOf(all, r)]++ * SoftNms.RowLength));
+                boxes[next[ClassOf(all[r])]++] = all[r];
             }
 
-            var kept = new List<(int Class, int Row)>();
+            var kept = new List<int>();
             float? mergeExponent = Options.MergeBoxes ? Options.WeightExp : null;
             for (int c = 0; c < classes; c++)
             {
                 int start = classStart[c], n = classStart[c + 1] - start;
-                var span = boxes.AsSpan(start * SoftNms.RowLength, n * SoftNms.RowLength);
-                int survivors = SoftNms.Apply(span, n, Options.NmsKind, Options.NmsThreshold, Options.Sigma, Options.ScoreFloor, mergeExponent);
-                for (int r = 0; r < survivors; r++)
+                int survivors = SoftNms.Apply(boxes.AsSpan(start, n), Options.NmsKind, Options.NmsThreshold, Options.Sigma, Options.ScoreFloor, mergeExponent);
+                for (int r = start; r < start + survivors; r++)
                 {
                     // The original never discards a box that starts below the floor and overlaps nothing; we do.
-                    if (span[r * SoftNms.RowLength + 4] >= Options.ScoreFloor) kept.Add((c, start + r));
+                    if (boxes[r].Score >= Options.ScoreFloor) kept.Add(r);
                 }
             }
 
@@ -228,33 +224,29 @@ public sealed class CornerNetDetector
             if (kept.Count > Options.MaxPerImage)
             {
                 // The authors keep every box scoring at least the MaxPerImage-th best score, ties included.
-                var scores = kept.Select(k => boxes[k.Row * SoftNms.RowLength + 4]).ToArray();
+                var scores = kept.Select(r => boxes[r].Score).ToArray();
                 Array.Sort(scores, (a, b) => b.CompareTo(a));
                 threshold = scores[Options.MaxPerImage - 1];
             }
 
             return kept
-                .Where(k => boxes[k.Row * SoftNms.RowLength + 4] >= threshold)
-                .Select(k =>
-                {
-                    var row = boxes.AsSpan(k.Row * SoftNms.RowLength, SoftNms.RowLength);
-                    return new Detection(k.Class, Spec.Classes[k.Class], row[4],
-                        row[0] * backToOriginal.X, row[1] * backToOriginal.Y, row[2] * backToOriginal.X, row[3] * backToOriginal.Y);
-                })
+                .Select(r => boxes[r])
+                .Where(box => box.Score >= threshold)
+                .Select(box => new Detection(box.Class, Spec.Classes[box.Class], box.Score,
+                    box.X1 * backToOriginal.X, box.Y1 * backToOriginal.Y, box.X2 * backToOriginal.X, box.Y2 * backToOriginal.Y))
                 .OrderByDescending(d => d.Score)
                 .ToList();
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(boxes);
+            ArrayPool<CornerDetection>.Shared.Return(boxes);
         }
     }
 
-    private int ClassOf(float[] rows, int row)
+    private int ClassOf(in CornerDetection box)
     {
-        int c = (int)rows[row * CandidateLength + 7];
-        if ((uint)c >= (uint)Spec.ClassCount) throw new InvalidOperationException($"Decoded class {c} is outside 0..{Spec.ClassCount - 1}.");
-        return c;
+        if ((uint)box.Class >= (uint)Spec.ClassCount) throw new InvalidOperationException($"Decoded class {box.Class} is outside 0..{Spec.ClassCount - 1}.");
+        return box.Class;
     }
 
     /// <summary>Accumulated stopwatch ticks per stage.</summary>

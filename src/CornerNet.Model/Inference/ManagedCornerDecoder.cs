@@ -25,7 +25,7 @@ internal static class ManagedCornerDecoder
     /// <summary>Heatmap cells per corner pass from which the passes run in parallel.</summary>
     private const long ParallelCells = 1L << 20;
 
-    public static float[] Decode(CornerHeads heads, DetectorOptions options)
+    public static CornerDetection[] Decode(CornerHeads heads, DetectorOptions options)
     {
         var shape = heads.TopLeftHeat.shape;
         int batch = (int)shape[0], classes = (int)shape[1], height = (int)shape[2], width = (int)shape[3];
@@ -41,7 +41,7 @@ internal static class ManagedCornerDecoder
 
         // corners[(image * 2 + type) * k ..]: the K best corners of each image and corner type, in topk order.
         var corners = ArrayPool<Corner>.Shared.Rent(batch * 2 * k);
-        var result = new float[(long)batch * numDets * CornerDecoder.RowLength];
+        var result = new CornerDetection[(long)batch * numDets];
         try
         {
             int passes = batch * 2;
@@ -58,7 +58,7 @@ internal static class ManagedCornerDecoder
             {
                 PairCorners(
                     corners.AsSpan(image * 2 * k, k), corners.AsSpan((image * 2 + 1) * k, k), options,
-                    result.AsSpan(image * numDets * CornerDecoder.RowLength, numDets * CornerDecoder.RowLength));
+                    result.AsSpan(image * numDets, numDets));
             }
         }
         finally
@@ -229,8 +229,8 @@ internal static class ManagedCornerDecoder
         return score;
     }
 
-    /// <summary>All K×K pairs of one image, rejected ones at -1, ranked as topk(NumDets) ranks them, as rows.</summary>
-    private static void PairCorners(ReadOnlySpan<Corner> topLeft, ReadOnlySpan<Corner> bottomRight, DetectorOptions options, Span<float> rows)
+    /// <summary>All K×K pairs of one image, rejected ones at -1, ranked as topk(NumDets) ranks them, as boxes.</summary>
+    private static void PairCorners(ReadOnlySpan<Corner> topLeft, ReadOnlySpan<Corner> bottomRight, DetectorOptions options, Span<CornerDetection> boxes)
     {
         int k = topLeft.Length, pairCount = k * k, numDets = options.NumDets;
         float threshold = options.AeThreshold;
@@ -255,15 +255,7 @@ internal static class ManagedCornerDecoder
                 int pair = ranked[r].Index;
                 var tl = topLeft[pair / k];
                 var br = bottomRight[pair % k];
-                var row = rows.Slice(r * CornerDecoder.RowLength, CornerDecoder.RowLength);
-                row[0] = tl.X;
-                row[1] = tl.Y;
-                row[2] = br.X;
-                row[3] = br.Y;
-                row[4] = ranked[r].Score;
-                row[5] = tl.Score;
-                row[6] = br.Score;
-                row[7] = tl.Class;
+                boxes[r] = new CornerDetection(tl.X, tl.Y, br.X, br.Y, ranked[r].Score, tl.Score, br.Score, tl.Class);
             }
         }
         finally

@@ -1,72 +1,68 @@
 namespace CornerNet.Model.Inference;
 
 /// <summary>
-/// The authors' soft-NMS and soft-NMS-merge (external/nms.pyx) over rows of <see cref="RowLength"/> floats:
-/// x1, y1, x2, y2, score, top-left score, bottom-right score. Areas use the +1-pixel convention. Works in place
-/// on the caller's array, float32 arithmetic as in the Cython original, no allocation.
+/// The authors' soft-NMS and soft-NMS-merge (external/nms.pyx) over <see cref="CornerDetection"/> boxes; the
+/// class is carried along and not looked at. Areas use the +1-pixel convention. Works in place on the caller's
+/// span, float32 arithmetic as in the Cython original, no allocation.
 /// </summary>
 /// <remarks>
 /// Two deliberate differences from the original, both implementing what it evidently intends:
 /// a discarded box is gone (the original copies the last row over it but the caller ignores the returned count,
-/// so stale copies of moved rows survive at the end), and rows move as whole rows (the original swaps only the
+/// so stale copies of moved rows survive at the end), and boxes move whole (the original swaps only the
 /// first five columns, so the merge weights of a moved box could belong to another box).
 /// </remarks>
 public static class SoftNms
 {
-    public const int RowLength = 7;
-
     /// <summary>
-    /// Runs (soft-)NMS on the first <paramref name="count"/> rows of <paramref name="boxes"/> and returns how many
-    /// survive; they are the first rows afterwards, in selection order (descending score at the time of selection).
+    /// Runs (soft-)NMS on <paramref name="boxes"/> and returns how many survive; they are the first boxes
+    /// afterwards, in selection order (descending score at the time of selection).
     /// </summary>
-    /// <param name="boxes">Rows of <see cref="RowLength"/> floats.</param>
-    /// <param name="count">Rows in use.</param>
+    /// <param name="boxes">The boxes, reordered, rescored and (when merging) moved in place.</param>
     /// <param name="kind">How overlapping boxes are penalised.</param>
     /// <param name="threshold">IoU threshold of <see cref="NmsKind.Hard"/> and <see cref="NmsKind.Linear"/>.</param>
     /// <param name="sigma">Gaussian weight is exp(-IoU² / sigma).</param>
     /// <param name="scoreFloor">A box whose score drops below this is discarded.</param>
     /// <param name="mergeWeightExponent">When set, soft_nms_merge: each kept box becomes the corner-score-weighted
     /// mean of itself and the boxes it overlaps, each weighted by (1 - weight)^exponent.</param>
-    public static int Apply(Span<float> boxes, int count, NmsKind kind, float threshold, float sigma, float scoreFloor, float? mergeWeightExponent = null)
+    public static int Apply(Span<CornerDetection> boxes, NmsKind kind, float threshold, float sigma, float scoreFloor, float? mergeWeightExponent = null)
     {
-        if (count < 0 || (long)count * RowLength > boxes.Length) throw new ArgumentOutOfRangeException(nameof(count));
         bool merge = mergeWeightExponent.HasValue;
         double weightExponent = mergeWeightExponent ?? 0;
-        int n = count;
+        int n = boxes.Length;
         for (int i = 0; i < n; i++)
         {
-            // Select the highest remaining score (the first one on ties) and move it to row i.
+            // Select the highest remaining score (the first one on ties) and move it to position i.
             int best = i;
-            float bestScore = boxes[i * RowLength + 4];
+            float bestScore = boxes[i].Score;
             for (int p = i + 1; p < n; p++)
             {
-                if (bestScore < boxes[p * RowLength + 4])
+                if (bestScore < boxes[p].Score)
                 {
-                    bestScore = boxes[p * RowLength + 4];
+                    bestScore = boxes[p].Score;
                     best = p;
                 }
             }
 
-            if (best != i) SwapRows(boxes, i, best);
-            int r = i * RowLength;
-            float tx1 = boxes[r], ty1 = boxes[r + 1], tx2 = boxes[r + 2], ty2 = boxes[r + 3];
+            if (best != i) (boxes[i], boxes[best]) = (boxes[best], boxes[i]);
+            var selected = boxes[i];
+            float tx1 = selected.X1, ty1 = selected.Y1, tx2 = selected.X2, ty2 = selected.Y2;
             float selectedArea = (tx2 - tx1 + 1) * (ty2 - ty1 + 1);
             float mx1 = 0, my1 = 0, mx2 = 0, my2 = 0, topLeftWeight = 0, bottomRightWeight = 0;
             if (merge)
             {
-                mx1 = tx1 * boxes[r + 5];
-                my1 = ty1 * boxes[r + 5];
-                mx2 = tx2 * boxes[r + 6];
-                my2 = ty2 * boxes[r + 6];
-                topLeftWeight = boxes[r + 5];
-                bottomRightWeight = boxes[r + 6];
+                mx1 = tx1 * selected.TopLeftScore;
+                my1 = ty1 * selected.TopLeftScore;
+                mx2 = tx2 * selected.BottomRightScore;
+                my2 = ty2 * selected.BottomRightScore;
+                topLeftWeight = selected.TopLeftScore;
+                bottomRightWeight = selected.BottomRightScore;
             }
 
             int pos = i + 1;
             while (pos < n)
             {
-                int q = pos * RowLength;
-                float x1 = boxes[q], y1 = boxes[q + 1], x2 = boxes[q + 2], y2 = boxes[q + 3];
+                ref var box = ref boxes[pos];
+                float x1 = box.X1, y1 = box.Y1, x2 = box.X2, y2 = box.Y2;
                 float iw = MathF.Min(tx2, x2) - MathF.Max(tx1, x1) + 1;
                 if (iw > 0)
                 {
@@ -86,20 +82,21 @@ public static class SoftNms
                         if (merge)
                         {
                             float mergeWeight = (float)Math.Pow(1 - weight, weightExponent);
-                            mx1 += x1 * boxes[q + 5] * mergeWeight;
-                            my1 += y1 * boxes[q + 5] * mergeWeight;
-                            mx2 += x2 * boxes[q + 6] * mergeWeight;
-                            my2 += y2 * boxes[q + 6] * mergeWeight;
-                            topLeftWeight += boxes[q + 5] * mergeWeight;
-                            bottomRightWeight += boxes[q + 6] * mergeWeight;
+                            mx1 += x1 * box.TopLeftScore * mergeWeight;
+                            my1 += y1 * box.TopLeftScore * mergeWeight;
+                            mx2 += x2 * box.BottomRightScore * mergeWeight;
+                            my2 += y2 * box.BottomRightScore * mergeWeight;
+                            topLeftWeight += box.TopLeftScore * mergeWeight;
+                            bottomRightWeight += box.BottomRightScore * mergeWeight;
                         }
 
-                        boxes[q + 4] *= weight;
-                        if (boxes[q + 4] < scoreFloor)
+                        float score = box.Score * weight;
+                        box = box with { Score = score };
+                        if (score < scoreFloor)
                         {
-                            // Discard: the last live row takes this place and is examined next.
+                            // Discard: the last live box takes this place and is examined next.
                             n--;
-                            if (pos != n) boxes.Slice(n * RowLength, RowLength).CopyTo(boxes.Slice(q, RowLength));
+                            if (pos != n) box = boxes[n];
                             continue;
                         }
                     }
@@ -110,23 +107,16 @@ public static class SoftNms
 
             if (merge)
             {
-                boxes[r] = mx1 / topLeftWeight;
-                boxes[r + 1] = my1 / topLeftWeight;
-                boxes[r + 2] = mx2 / bottomRightWeight;
-                boxes[r + 3] = my2 / bottomRightWeight;
+                boxes[i] = selected with
+                {
+                    X1 = mx1 / topLeftWeight,
+                    Y1 = my1 / topLeftWeight,
+                    X2 = mx2 / bottomRightWeight,
+                    Y2 = my2 / bottomRightWeight,
+                };
             }
         }
 
         return n;
-    }
-
-    private static void SwapRows(Span<float> boxes, int a, int b)
-    {
-        var rowA = boxes.Slice(a * RowLength, RowLength);
-        var rowB = boxes.Slice(b * RowLength, RowLength);
-        Span<float> temp = stackalloc float[RowLength];
-        rowA.CopyTo(temp);
-        rowB.CopyTo(rowA);
-        temp.CopyTo(rowB);
     }
 }

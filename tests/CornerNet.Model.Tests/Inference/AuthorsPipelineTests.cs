@@ -131,7 +131,7 @@ public sealed class AuthorsPipelineTests(ITestOutputHelper output)
         var decoded = c.GetProperty("rawDets").EnumerateArray().Select((p, s) =>
         {
             using var t = NpyFile.ReadFloat32(RepositoryPaths.Fixture(p.GetString()!));
-            return (CanvasGeometry.For(image.Height, image.Width, options.TestScales[s]), t.data<float>().ToArray());
+            return (CanvasGeometry.For(image.Height, image.Width, options.TestScales[s]), CornerDetection.FromAuthorsRows(t.data<float>().ToArray()));
         }).ToArray();
         var detector = new CornerNetDetector(new TinyCornerNetwork(spec.ClassCount), spec, options);
 
@@ -161,7 +161,7 @@ public sealed class AuthorsPipelineTests(ITestOutputHelper output)
         var rawPaths = c.GetProperty("rawDets").EnumerateArray().Select(p => p.GetString()!).ToArray();
         for (int s = 0; s < options.TestScales.Count; s++)
         {
-            float[] ours;
+            CornerDetection[] ours;
             using (torch.NewDisposeScope())
             using (torch.inference_mode())
             {
@@ -173,19 +173,18 @@ public sealed class AuthorsPipelineTests(ITestOutputHelper output)
                 ours = CornerDecoder.Decode(heads, options);
             }
 
-            float[] theirs;
-            using (var t = NpyFile.ReadFloat32(RepositoryPaths.Fixture(rawPaths[s]))) theirs = t.data<float>().ToArray();
+            CornerDetection[] theirs;
+            using (var t = NpyFile.ReadFloat32(RepositoryPaths.Fixture(rawPaths[s]))) theirs = CornerDetection.FromAuthorsRows(t.data<float>().ToArray());
             Assert.Equal(theirs.Length, ours.Length);
 
             // Every valid pair of theirs scoring >= 0.01 appears in ours (order may differ only among equal scores).
-            var ourRows = Enumerable.Range(0, ours.Length / 8).Select(r => ours.AsSpan(r * 8, 8).ToArray()).Where(r => r[4] > -1).ToArray();
+            var ourBoxes = ours.Where(o => o.Score > -1).ToArray();
             int checkedRows = 0, missing = 0;
-            for (int r = 0; r < theirs.Length / 8; r++)
+            foreach (var box in theirs)
             {
-                var row = theirs.AsSpan(r * 8, 8).ToArray();
-                if (row[4] < 0.01f) continue;
+                if (box.Score < 0.01f) continue;
                 checkedRows++;
-                if (!ourRows.Any(o => o[7] == row[7] && o.Zip(row).All(p => Math.Abs(p.First - p.Second) <= 1e-3f))) missing++;
+                if (!ourBoxes.Any(o => o.Class == box.Class && Close(o, box, 1e-3f))) missing++;
             }
 
             output.WriteLine($"{name} scale {options.TestScales[s]}: {checkedRows} rows checked, {missing} missing");
@@ -193,6 +192,13 @@ public sealed class AuthorsPipelineTests(ITestOutputHelper output)
             Assert.True(missing <= checkedRows / 100, $"{name} scale {s}: {missing} of {checkedRows} decoded rows differ");
         }
     }
+
+    private static bool Close(CornerDetection a, CornerDetection b, float tolerance) =>
+        new[]
+        {
+            (a.X1, b.X1), (a.Y1, b.Y1), (a.X2, b.X2), (a.Y2, b.Y2),
+            (a.Score, b.Score), (a.TopLeftScore, b.TopLeftScore), (a.BottomRightScore, b.BottomRightScore),
+        }.All(p => Math.Abs(p.Item1 - p.Item2) <= tolerance);
 
     [Theory]
     [InlineData("pipeline/raw/strip_exp_scale0_input.npy", "strip_exp", 0, 1e-6)]

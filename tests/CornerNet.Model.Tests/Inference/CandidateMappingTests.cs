@@ -5,15 +5,17 @@ namespace CornerNet.Model.Tests.Inference;
 /// <summary>Output grid → image pixels, as _rescale_dets and the flip handling in kp_detection do it.</summary>
 public sealed class CandidateMappingTests
 {
-    private static float[] Map(float[] decodedRow, CanvasGeometry geometry, bool mirrored)
+    private static float[] Map(CornerDetection decoded, CanvasGeometry geometry, bool mirrored)
     {
         var buffer = new CandidateBuffer(1);
-        buffer.AddMapped(decodedRow, geometry, mirrored);
+        buffer.AddMapped([decoded], geometry, mirrored);
         Assert.Equal(1, buffer.Count);
-        return buffer.Rows;
+        var box = buffer.Rows[0];
+        Assert.Equal((decoded.Score, decoded.TopLeftScore, decoded.BottomRightScore, decoded.Class), (box.Score, box.TopLeftScore, box.BottomRightScore, box.Class));
+        return [box.X1, box.Y1, box.X2, box.Y2];
     }
 
-    private static float[] DecodedRow(float x1, float y1, float x2, float y2) => [x1, y1, x2, y2, 0.5f, 0.6f, 0.4f, 2f];
+    private static CornerDetection DecodedRow(float x1, float y1, float x2, float y2) => new(x1, y1, x2, y2, 0.5f, 0.6f, 0.4f, 2);
 
     [Fact]
     public void MapsGridToPixelsOnAnOddSizedImage()
@@ -25,7 +27,6 @@ public sealed class CandidateMappingTests
         Assert.Equal(8 * 127 / 32.0 - 15, row[1], 1e-3);
         Assert.Equal(40 * 383 / 96.0 - 41, row[2], 1e-3);
         Assert.Equal(20 * 127 / 32.0 - 15, row[3], 1e-3);
-        Assert.Equal([0.5f, 0.6f, 0.4f, 2f], row[4..]);
     }
 
     [Fact]
@@ -73,9 +74,9 @@ public sealed class CandidateMappingTests
     public void DropsRejectedPairs()
     {
         var buffer = new CandidateBuffer(2);
-        float[] rows = [.. DecodedRow(1, 1, 2, 2)[..4], -1f, 0.5f, 0.5f, 0f, .. DecodedRow(3, 3, 4, 4)];
-        buffer.AddMapped(rows, CanvasGeometry.For(97, 301, 1.0), mirrored: false);
+        CornerDetection[] boxes = [DecodedRow(1, 1, 2, 2) with { Score = -1f, Class = 0 }, DecodedRow(3, 3, 4, 4)];
+        buffer.AddMapped(boxes, CanvasGeometry.For(97, 301, 1.0), mirrored: false);
         Assert.Equal(1, buffer.Count);
-        Assert.Equal(0.5f, buffer.Rows[4]);
+        Assert.Equal(0.5f, buffer.Rows[0].Score);
     }
 }

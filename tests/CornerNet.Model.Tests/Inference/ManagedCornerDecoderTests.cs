@@ -43,10 +43,9 @@ public sealed class ManagedCornerDecoderTests
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)
         {
-            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+            if (!SameBits(expected[i], actual[i]))
             {
-                int row = i / CornerDecoder.RowLength;
-                Assert.Fail($"row {row} (image {row / numDets}, rank {row % numDets}): torch [{Row(expected, row)}], managed [{Row(actual, row)}]");
+                Assert.Fail($"box {i} (image {i / numDets}, rank {i % numDets}): torch [{Row(expected[i])}], managed [{Row(actual[i])}]");
             }
         }
     }
@@ -59,7 +58,7 @@ public sealed class ManagedCornerDecoderTests
         var options = new DetectorOptions { TopK = 50, NumDets = 300, NmsKernel = kernel };
         using var scope = torch.NewDisposeScope();
         var heads = RandomCornerHeads.Create(2, 6, 19, 23, HeatLogits.Quantised, kernel);
-        Assert.Equal(CornerDecoder.DecodeWithTorchOps(heads, options), CornerDecoder.Decode(heads, options));
+        Assert.Equal(CornerDecoder.DecodeWithTorchOps(heads, options), CornerDecoder.Decode(heads, options), SameBits);
     }
 
     [Fact]
@@ -107,6 +106,13 @@ public sealed class ManagedCornerDecoderTests
         Assert.Equal(expectedIndices.data<long>().ToArray(), entries[..k].Select(e => (long)e.Index).ToArray());
     }
 
-    private static string Row(float[] rows, int row) =>
-        string.Join(", ", rows.AsSpan(row * CornerDecoder.RowLength, CornerDecoder.RowLength).ToArray().Select(v => v.ToString("R")));
+    private static string Row(CornerDetection box) =>
+        string.Join(", ", Floats(box).Select(v => v.ToString("R"))) + $", class {box.Class}";
+
+    private static float[] Floats(CornerDetection box) =>
+        [box.X1, box.Y1, box.X2, box.Y2, box.Score, box.TopLeftScore, box.BottomRightScore];
+
+    /// <summary>Equal bit for bit (record equality would call 0 and -0 equal).</summary>
+    private static bool SameBits(CornerDetection a, CornerDetection b) =>
+        a.Class == b.Class && Floats(a).Zip(Floats(b)).All(p => BitConverter.SingleToInt32Bits(p.First) == BitConverter.SingleToInt32Bits(p.Second));
 }
