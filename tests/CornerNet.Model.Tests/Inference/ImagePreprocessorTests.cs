@@ -1,11 +1,9 @@
-using System.Diagnostics;
 using CornerNet.Model.Architecture;
 using CornerNet.Model.Inference;
-using Xunit.Abstractions;
 
 namespace CornerNet.Model.Tests.Inference;
 
-public sealed class ImagePreprocessorTests(ITestOutputHelper output)
+public sealed class ImagePreprocessorTests
 {
     private static readonly float[] Mean = ArchitectureSpec.CocoMeanBgr;
     private static readonly float[] Std = ArchitectureSpec.CocoStdBgr;
@@ -93,24 +91,5 @@ public sealed class ImagePreprocessorTests(ITestOutputHelper output)
         ImagePreprocessor.Fill(resized, g1, Mean, Std, viaResize, []);
 
         Assert.Equal(viaResize, direct);
-    }
-
-    [Fact]
-    public void PreprocessesA640x480ImageWithItsMirrorQuickly()
-    {
-        var image = TestImages.Random(width: 640, height: 480, seed: 5);
-        var g = CanvasGeometry.For(image.Height, image.Width, 1.0);
-        var canvas = new float[3 * g.CanvasHeight * g.CanvasWidth];
-        var mirror = new float[canvas.Length];
-        for (int i = 0; i < 5; i++) ImagePreprocessor.Fill(image, g, Mean, Std, canvas, mirror);
-
-        const int runs = 30;
-        var watch = Stopwatch.StartNew();
-        for (int i = 0; i < runs; i++) ImagePreprocessor.Fill(image, g, Mean, Std, canvas, mirror);
-        double perImage = watch.Elapsed.TotalMilliseconds / runs;
-        output.WriteLine($"preprocess 640x480 + mirror: {perImage:F2} ms");
-
-        // The target is < 3 ms; the bound is loose because test machines are shared.
-        Assert.True(perImage < 15, $"{perImage:F2} ms");
     }
 }
