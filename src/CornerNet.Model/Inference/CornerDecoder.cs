@@ -23,8 +23,8 @@ public static class CornerDecoder
     public static CornerDetection[] Decode(CornerHeads heads, DetectorOptions options)
     {
         CheckArguments(heads, options);
-        bool inHostMemory = heads.All.All(t => t.device_type == DeviceType.CPU && t.dtype == ScalarType.Float32);
-        return inHostMemory && ManagedDecoderSelfCheck.Passed ? ManagedCornerDecoder.Decode(heads, options) : DecodeWithTorchOps(heads, options);
+        bool managed = heads.All.All(t => CornerDecoderSelection.For(t.device_type, t.dtype) == CornerDecoderKind.Managed);
+        return managed ? ManagedCornerDecoder.Decode(heads, options) : DecodeWithTorchOps(heads, options);
     }
 
     /// <summary>

@@ -64,26 +64,33 @@ public sealed record DetectorOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming every invalid setting.</summary>
     public DetectorOptions Validate()
     {
-        var problems = new List<string>();
-        if (TopK < 1) problems.Add($"TopK must be at least 1 (got {TopK})");
-        if (NumDets < 1 || (long)NumDets > (long)TopK * TopK) problems.Add($"NumDets must be in 1..TopK² = {(long)TopK * TopK} (got {NumDets})");
-        if (!(AeThreshold >= 0)) problems.Add($"AeThreshold must be non-negative (got {AeThreshold})");
-        if (NmsKernel < 1 || NmsKernel % 2 == 0) problems.Add($"NmsKernel must be a positive odd number (got {NmsKernel})");
-        if (!Enum.IsDefined(NmsKind)) problems.Add($"NmsKind {(int)NmsKind} is not defined");
-        if (!(NmsThreshold >= 0 && NmsThreshold <= 1)) problems.Add($"NmsThreshold must be in 0..1 (got {NmsThreshold})");
-        if (!(Sigma > 0)) problems.Add($"Sigma must be positive (got {Sigma})");
-        if (!(ScoreFloor >= 0 && ScoreFloor < 1)) problems.Add($"ScoreFloor must be in [0, 1) (got {ScoreFloor})");
-        if (!(WeightExp > 0)) problems.Add($"WeightExp must be positive (got {WeightExp})");
-        if (MaxPerImage < 1) problems.Add($"MaxPerImage must be at least 1 (got {MaxPerImage})");
-        if (TestScales is null || TestScales.Count == 0) problems.Add("TestScales needs at least one scale");
-        else if (TestScales.Any(s => !(s > 0) || double.IsInfinity(s) || s > 8)) problems.Add("every test scale must be in (0, 8]");
-        if (MaxLongestSide is < 32) problems.Add($"MaxLongestSide must be at least 32 or null (got {MaxLongestSide})");
-        if (MaxBatchImages < 1) problems.Add($"MaxBatchImages must be at least 1 (got {MaxBatchImages})");
+        var problems = Problems();
         if (problems.Count > 0)
         {
             throw new ArgumentException($"Invalid detector options: {string.Join("; ", problems)}.");
         }
 
         return this;
+    }
+
+    /// <summary>Every invalid setting, each message starting with the setting's name; empty when all are valid.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (TopK < 1) problems.Add($"TopK must be at least 1 (got {TopK})");
+        if (NumDets < 1 || (long)NumDets > (long)TopK * TopK) problems.Add($"NumDets must be in 1..TopK² = {(long)TopK * TopK} (got {NumDets})");
+        if (!(AeThreshold >= 0)) problems.Add($"AeThreshold must be non-negative (got {AeThreshold})");
+        if (NmsKernel < 1 || NmsKernel % 2 == 0) problems.Add($"NmsKernel must be a positive odd number (got {NmsKernel})");
+        if (!Enum.IsDefined(NmsKind)) problems.Add($"NmsKind must be one of {string.Join(", ", Enum.GetNames<NmsKind>())} (got {(int)NmsKind})");
+        if (!(NmsThreshold >= 0 && NmsThreshold <= 1)) problems.Add($"NmsThreshold must be in 0..1 (got {NmsThreshold})");
+        if (!(Sigma > 0)) problems.Add($"Sigma must be positive (got {Sigma})");
+        if (!(ScoreFloor >= 0 && ScoreFloor < 1)) problems.Add($"ScoreFloor must be in [0, 1) (got {ScoreFloor})");
+        if (!(WeightExp > 0)) problems.Add($"WeightExp must be positive (got {WeightExp})");
+        if (MaxPerImage < 1) problems.Add($"MaxPerImage must be at least 1 (got {MaxPerImage})");
+        if (TestScales is null || TestScales.Count == 0) problems.Add("TestScales needs at least one scale");
+        else if (TestScales.Any(s => !(s > 0) || double.IsInfinity(s) || s > 8)) problems.Add($"TestScales must each be in (0, 8] (got {string.Join(", ", TestScales)})");
+        if (MaxLongestSide is < 32) problems.Add($"MaxLongestSide must be at least 32 or null (got {MaxLongestSide})");
+        if (MaxBatchImages < 1) problems.Add($"MaxBatchImages must be at least 1 (got {MaxBatchImages})");
+        return problems;
     }
 }

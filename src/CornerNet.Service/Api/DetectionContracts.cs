@@ -27,17 +27,3 @@ public sealed record TimingsDto(
 
 /// <summary>POST /detect/batch: one result per image, in the order the images were sent.</summary>
 public sealed record BatchDetectionResponse(IReadOnlyList<DetectionResponse> Results);
-
-/// <summary>The model being served and how it is run.</summary>
-public sealed record ModelInfoResponse(
-    string Architecture,
-    IReadOnlyList<string> Classes,
-    string Device,
-    long ParameterCount,
-    string WeightsFile,
-    string WeightsSha256,
-    string ChannelOrder,
-    object Batching,
-    object Inference,
-    object Pipeline,
-    object Limits);

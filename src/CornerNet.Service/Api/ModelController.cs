@@ -30,18 +30,6 @@ public sealed class ModelController(
                 "The model is still loading; see /health/ready.", TimeSpan.FromSeconds(1));
         }
 
-        var model = modelHost.Model;
-        return new ModelInfoResponse(
-            model.Spec.Name,
-            model.Spec.Classes,
-            model.Device.ToString(),
-            model.ParameterCount,
-            Path.GetFileName(model.WeightsPath),
-            model.WeightsSha256,
-            model.Spec.ChannelOrder,
-            batching.Value,
-            inference.Value,
-            pipeline,
-            limits.Value);
+        return ModelInfoMapper.ToResponse(modelHost.Model, batching.Value, inference.Value, pipeline, limits.Value);
     }
 }

@@ -13,6 +13,7 @@ public sealed class LoadedModel : IDisposable
     private LoadedModel(ArchitectureSpec spec, CornerNetNetwork network, CornerNetDetector detector, Device device,
         string weightsPath, string weightsSha256, long parameterCount)
     {
+        Decoder = DecoderInUse.For(device.type);
         Spec = spec;
         Network = network;
         Detector = detector;
@@ -29,6 +30,9 @@ public sealed class LoadedModel : IDisposable
     public CornerNetDetector Detector { get; }
 
     public Device Device { get; }
+
+    /// <summary>The corner decoder this model's detections go through.</summary>
+    public DecoderInUse Decoder { get; }
 
     public string WeightsPath { get; }
 

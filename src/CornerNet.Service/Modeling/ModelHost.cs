@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CornerNet.Model.Checkpoints;
 using CornerNet.Model.Inference;
 using CornerNet.Service.Configuration;
+using CornerNet.Service.Observability;
 using Microsoft.Extensions.Options;
 
 namespace CornerNet.Service.Modeling;
@@ -18,6 +19,7 @@ public sealed class ModelHost(
     DetectorOptions detectorOptions,
     IHostEnvironment environment,
     IHostApplicationLifetime lifetime,
+    ServiceMetrics metrics,
     ILogger<ModelHost> logger) : BackgroundService
 {
     private LoadedModel? _model;
@@ -41,10 +43,16 @@ public sealed class ModelHost(
             var started = Stopwatch.StartNew();
             var model = LoadedModel.Load(modelOptions.Value, batchingOptions.Value, inferenceOptions.Value, detectorOptions, environment.ContentRootPath);
             model.WarmUp();
+            metrics.RecordDecoder(model.Decoder);
+            if (model.Decoder.IsSlowFallback)
+            {
+                logger.LogWarning("Corner decoder: {Decoder}, because {Reason}", model.Decoder.Name, model.Decoder.Reason);
+            }
+
             Volatile.Write(ref _model, model);
             logger.LogInformation(
-                "Model {Architecture} ready on {Device} ({Tuning}): {Parameters:N0} parameters from {Weights} in {ElapsedMs} ms",
-                model.Spec.Name, model.Device, model.Network.Tuning, model.ParameterCount, model.WeightsPath, started.ElapsedMilliseconds);
+                "Model {Architecture} ready on {Device} ({Tuning}, {Decoder} decoder): {Parameters:N0} parameters from {Weights} in {ElapsedMs} ms",
+                model.Spec.Name, model.Device, model.Network.Tuning, model.Decoder.Name, model.ParameterCount, model.WeightsPath, started.ElapsedMilliseconds);
         }
         catch (Exception e) when (e is ModelLoadException or CheckpointFormatException or CheckpointMismatchException
                                       or IOException or UnauthorizedAccessException or ArgumentException)

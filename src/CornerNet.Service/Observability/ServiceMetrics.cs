@@ -1,4 +1,5 @@
 using CornerNet.Model.Inference;
+using CornerNet.Service.Modeling;
 using Prometheus;
 
 namespace CornerNet.Service.Observability;
@@ -27,6 +28,15 @@ public sealed class ServiceMetrics
         new CounterConfiguration { LabelNames = ["reason"] });
 
     public Counter RejectedRequests { get; } = Metrics.CreateCounter("cornernet_rejected_requests_total", "Requests refused because the queue was full.");
+
+    /// <summary>1 for the corner decoder in use (<c>managed</c>, or <c>torch</c> operations), with whether this libtorch
+    /// passed the managed decoder's self-check; <c>torch</c> with <c>self_check="failed"</c> is the slow fallback.</summary>
+    public Gauge DecoderInfo { get; } = Metrics.CreateGauge("cornernet_decoder_info",
+        "Corner decoder in use: managed, or torch operations (self_check=failed is the slow CPU fallback).",
+        new GaugeConfiguration { LabelNames = ["decoder", "self_check"] });
+
+    public void RecordDecoder(DecoderInUse decoder) =>
+        DecoderInfo.WithLabels(decoder.Name, decoder.ManagedSelfCheckPassed ? "passed" : "failed").Set(1);
 
     public void RecordBatch(int size, StageTimings timings)
     {

@@ -1,4 +1,6 @@
+using CornerNet.Service.Modeling;
 using CornerNet.Tools.Common;
+using TorchSharp;
 
 namespace CornerNet.Service.Tests.Hosting;
 
@@ -39,6 +41,17 @@ public sealed class StartupTests
     [InlineData("Batching__MaxBatchSize", "0", "MaxBatchSize")]
     [InlineData("Inference__Precision", "fp16", "Inference:Precision must be fp32 or bf16")]
     [InlineData("Inference__ChannelsLast", "sometimes", "Inference:ChannelsLast")]
+    [InlineData("Pipeline__TopK", "0", "Pipeline:TopK must be at least 1")]
+    [InlineData("Pipeline__NmsKernel", "2", "Pipeline:NmsKernel must be a positive odd number")]
+    [InlineData("Pipeline__NmsKind", "Fuzzy", "Pipeline:NmsKind")]
+    [InlineData("Pipeline__TestScales__0", "9", "Pipeline:TestScales must each be in (0, 8]")]
+    [InlineData("Limits__MaxRequestBytes", "abc", "Limits:MaxRequestBytes")]
+    [InlineData("Limits__MaxRequestBytes", "10", "MaxRequestBytes")]
+    [InlineData("Limits__ImageFormats__0", "heic", "Limits:ImageFormats: 'heic'")]
+    [InlineData("Batching__ShutdownDrainSeconds", "abc", "Batching:ShutdownDrainSeconds")]
+    [InlineData("Batching__ShutdownDrainSeconds", "-1", "ShutdownDrainSeconds")]
+    [InlineData("ServiceLogging__Format", "xml", "ServiceLogging:Format must be text or json")]
+    [InlineData("ReverseProxy__KnownProxies__0", "proxy.local", "ReverseProxy:KnownProxies: 'proxy.local'")]
     public async Task Invalid_configuration_is_refused_at_start_up(string key, string value, string expected)
     {
         var (exitCode, output) = await RunServiceAsync(new Dictionary<string, string>
@@ -51,5 +64,23 @@ public sealed class StartupTests
         Assert.NotEqual(0, exitCode);
         Assert.Single(output.Split('\n'), l => l.Contains("Invalid configuration") && l.Contains(expected));
         Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
+    public async Task The_decoder_in_use_is_logged_when_the_model_is_ready()
+    {
+        await using var service = await ServiceProcess.StartAsync(new Dictionary<string, string> { ["ServiceLogging__Format"] = "text" });
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        string? ready;
+        while ((ready = service.Process.Lines.FirstOrDefault(l => l.Contains("Model fixture ready on"))) is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.NotNull(ready);
+        var expected = DecoderInUse.For(DeviceType.CPU);
+        Assert.Contains($"{expected.Name} decoder", ready);
+        // The slow fallback adds a warning naming its reason.
+        Assert.Equal(expected.IsSlowFallback, service.Process.Lines.Any(l => l.Contains("WRN") && l.Contains("Corner decoder: torch")));
     }
 }

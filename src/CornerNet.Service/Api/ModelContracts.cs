@@ -1,0 +1,101 @@
+namespace CornerNet.Service.Api;
+
+// GET /model's public shape. Mapped explicitly from the options classes (ModelInfoMapper), so renaming a setting
+// does not rename a JSON property; ModelInfoShapeTests pins the property names.
+
+/// <summary>The model being served and how it is run.</summary>
+/// <param name="Architecture">Architecture name.</param>
+/// <param name="Classes">Class names, by class index.</param>
+/// <param name="Device">Device the network runs on (cpu, cuda:0...).</param>
+/// <param name="ParameterCount">Parameters in the checkpoint.</param>
+/// <param name="WeightsFile">Checkpoint file name.</param>
+/// <param name="WeightsSha256">SHA-256 of the checkpoint file, lower-case hex.</param>
+/// <param name="ChannelOrder">Channel order the network expects (rgb or bgr).</param>
+/// <param name="Decoder">The corner decoder in use.</param>
+/// <param name="Batching">How requests are queued and batched.</param>
+/// <param name="Inference">How the network was prepared for inference.</param>
+/// <param name="Pipeline">The detection pipeline's test-time settings.</param>
+/// <param name="Limits">What a client may send.</param>
+public sealed record ModelInfoResponse(
+    string Architecture,
+    IReadOnlyList<string> Classes,
+    string Device,
+    long ParameterCount,
+    string WeightsFile,
+    string WeightsSha256,
+    string ChannelOrder,
+    DecoderDto Decoder,
+    BatchingDto Batching,
+    InferenceDto Inference,
+    PipelineDto Pipeline,
+    LimitsDto Limits);
+
+/// <summary>The corner decoder in use.</summary>
+/// <param name="Name">managed (fast, CPU), or torch (torch operations: other devices, or the slow CPU fallback).</param>
+/// <param name="ManagedSelfCheckPassed">Whether this libtorch passed the managed decoder's start-up self-check.</param>
+/// <param name="SlowFallback">True when the CPU decodes with torch operations because the self-check failed.</param>
+/// <param name="Reason">Why this decoder, in words.</param>
+public sealed record DecoderDto(string Name, bool ManagedSelfCheckPassed, bool SlowFallback, string Reason);
+
+/// <summary>Batching settings (configuration section Batching).</summary>
+/// <param name="MaxBatchSize">Most images run through the network together.</param>
+/// <param name="MaxDelayMs">Longest wait after the first queued image for others to join its batch.</param>
+/// <param name="QueueCapacity">Images that may wait; beyond this new requests get 503.</param>
+/// <param name="RequestTimeoutSeconds">A request still waiting after this long is dropped (504).</param>
+/// <param name="InferenceThreads">Threads libtorch uses for one batch; 0 is libtorch's default.</param>
+/// <param name="ShutdownDrainSeconds">How long queued work may take to finish on shutdown.</param>
+public sealed record BatchingDto(
+    int MaxBatchSize,
+    int MaxDelayMs,
+    int QueueCapacity,
+    int RequestTimeoutSeconds,
+    int InferenceThreads,
+    int ShutdownDrainSeconds);
+
+/// <summary>Inference settings (configuration section Inference).</summary>
+/// <param name="Precision">fp32 or bf16.</param>
+/// <param name="FoldBatchNorm">BatchNorm folded into the convolutions at load.</param>
+/// <param name="ChannelsLast">Convolutions run on channels-last tensors.</param>
+/// <param name="ReuseFreedMemory">Memory libtorch frees is kept in malloc's heap.</param>
+public sealed record InferenceDto(string Precision, bool FoldBatchNorm, bool ChannelsLast, bool ReuseFreedMemory);
+
+/// <summary>Pipeline settings in effect (configuration section Pipeline; the authors' values by default).</summary>
+/// <param name="TopK">Corners kept per corner type, over all classes.</param>
+/// <param name="AeThreshold">Largest embedding distance for two corners to form a box.</param>
+/// <param name="NumDets">Boxes kept by the decoder per forwarded image.</param>
+/// <param name="NmsKernel">Max-pool window suppressing non-peak heatmap cells.</param>
+/// <param name="NmsKind">0 hard NMS, 1 linear soft-NMS, 2 Gaussian soft-NMS.</param>
+/// <param name="NmsThreshold">IoU threshold of hard and linear NMS.</param>
+/// <param name="Sigma">Gaussian soft-NMS divisor.</param>
+/// <param name="ScoreFloor">Boxes scoring below this are discarded.</param>
+/// <param name="MergeBoxes">Suppressed boxes are merged into the kept one.</param>
+/// <param name="WeightExp">Exponent of the merge weight.</param>
+/// <param name="MaxPerImage">Detections kept per image over all classes.</param>
+/// <param name="TestScales">Scales each image is run at.</param>
+/// <param name="Flip">Each image's mirror is run too.</param>
+/// <param name="MaxLongestSide">Longer sides above this are downscaled first; null when disabled.</param>
+/// <param name="MaxBatchImages">Most images (before mirroring) in one forward pass.</param>
+public sealed record PipelineDto(
+    int TopK,
+    float AeThreshold,
+    int NumDets,
+    int NmsKernel,
+    int NmsKind,
+    float NmsThreshold,
+    float Sigma,
+    float ScoreFloor,
+    bool MergeBoxes,
+    float WeightExp,
+    int MaxPerImage,
+    IReadOnlyList<double> TestScales,
+    bool Flip,
+    int? MaxLongestSide,
+    int MaxBatchImages);
+
+/// <summary>Request limits (configuration section Limits).</summary>
+/// <param name="MaxRequestBytes">Largest request body (413 above it).</param>
+/// <param name="MaxPixels">Largest width x height (422 above it).</param>
+/// <param name="MaxSide">Longest side accepted (422 above it).</param>
+/// <param name="MaxBatchImages">Most images in one POST /detect/batch.</param>
+/// <param name="ImageFormats">Enabled image formats.</param>
+public sealed record LimitsDto(long MaxRequestBytes, long MaxPixels, int MaxSide, int MaxBatchImages, IReadOnlyList<string> ImageFormats);

@@ -1,0 +1,38 @@
+using CornerNet.Model.Inference;
+using CornerNet.Service.Configuration;
+using CornerNet.Service.Modeling;
+
+namespace CornerNet.Service.Api;
+
+/// <summary>Options and model state to GET /model's contracts, property by property.</summary>
+internal static class ModelInfoMapper
+{
+    public static ModelInfoResponse ToResponse(LoadedModel model, BatchingOptions batching, InferenceOptions inference,
+        DetectorOptions pipeline, LimitsOptions limits) => new(
+        model.Spec.Name,
+        model.Spec.Classes,
+        model.Device.ToString(),
+        model.ParameterCount,
+        Path.GetFileName(model.WeightsPath),
+        model.WeightsSha256,
+        model.Spec.ChannelOrder,
+        ToDto(model.Decoder),
+        ToDto(batching),
+        ToDto(inference),
+        ToDto(pipeline),
+        ToDto(limits));
+
+    public static DecoderDto ToDto(DecoderInUse decoder) =>
+        new(decoder.Name, decoder.ManagedSelfCheckPassed, decoder.IsSlowFallback, decoder.Reason);
+
+    public static BatchingDto ToDto(BatchingOptions o) =>
+        new(o.MaxBatchSize, o.MaxDelayMs, o.QueueCapacity, o.RequestTimeoutSeconds, o.InferenceThreads, o.ShutdownDrainSeconds);
+
+    public static InferenceDto ToDto(InferenceOptions o) => new(o.Precision, o.FoldBatchNorm, o.ChannelsLast, o.ReuseFreedMemory);
+
+    public static PipelineDto ToDto(DetectorOptions o) => new(
+        o.TopK, o.AeThreshold, o.NumDets, o.NmsKernel, (int)o.NmsKind, o.NmsThreshold, o.Sigma, o.ScoreFloor, o.MergeBoxes,
+        o.WeightExp, o.MaxPerImage, [.. o.TestScales], o.Flip, o.MaxLongestSide, o.MaxBatchImages);
+
+    public static LimitsDto ToDto(LimitsOptions o) => new(o.MaxRequestBytes, o.MaxPixels, o.MaxSide, o.MaxBatchImages, o.EnabledImageFormats);
+}

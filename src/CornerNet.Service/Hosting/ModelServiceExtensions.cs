@@ -1,0 +1,31 @@
+using CornerNet.Model.Inference;
+using CornerNet.Service.Configuration;
+using CornerNet.Service.Modeling;
+using Microsoft.Extensions.Options;
+
+namespace CornerNet.Service.Hosting;
+
+/// <summary>The one network the service runs, its pipeline settings and image decoding.</summary>
+public static class ModelServiceExtensions
+{
+    public static IServiceCollection AddDetectionModel(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<PipelineOptions>>().Value.ToDetectorOptions());
+        services.AddSingleton(sp => new ImageLoader(ImageDecoding(sp.GetRequiredService<IOptions<LimitsOptions>>().Value)));
+        services.AddSingleton<ModelHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
+        return services;
+    }
+
+    private static ImageDecodingOptions ImageDecoding(LimitsOptions limits)
+    {
+        var formats = limits.EnabledImageFormats;
+        return new ImageDecodingOptions
+        {
+            AllowGif = formats.Contains("gif"),
+            AllowTiff = formats.Contains("tiff"),
+            MaxPixelCount = limits.MaxPixels,
+            MaxSide = limits.MaxSide,
+        }.Validate();
+    }
+}

@@ -1,0 +1,38 @@
+using CornerNet.Service.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace CornerNet.Service.Tests.Hosting;
+
+/// <summary>Kestrel and host settings come from the validated options, not from raw configuration reads.</summary>
+public sealed class ServerSettingsTests
+{
+    [Fact]
+    public async Task Kestrel_body_limit_and_shutdown_timeout_follow_the_settings()
+    {
+        await using var factory = new ServiceFactory(new Dictionary<string, string?>
+        {
+            ["Limits:MaxRequestBytes"] = "123456",
+            ["Batching:ShutdownDrainSeconds"] = "7",
+        }, realPort: true);
+        await factory.CreateReadyClientAsync();
+        var kestrel = factory.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
+        Assert.Equal(123456, kestrel.Limits.MaxRequestBodySize);
+        var host = factory.Services.GetRequiredService<IOptions<HostOptions>>().Value;
+        Assert.Equal(TimeSpan.FromSeconds(12), host.ShutdownTimeout);
+    }
+
+    [Fact]
+    public void Settings_read_while_the_host_is_built_fall_back_to_defaults_while_invalid()
+    {
+        var services = new ServiceCollection();
+        services.AddOptions<Service.Configuration.BatchingOptions>()
+            .Configure(b => b.ShutdownDrainSeconds = -1).ValidateDataAnnotations();
+        services.ConfigureShutdown();
+        using var provider = services.BuildServiceProvider();
+        // No exception here: the start-up check reports the setting in one line and stops the service instead.
+        Assert.Equal(new HostOptions().ShutdownTimeout, provider.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
+    }
+}
