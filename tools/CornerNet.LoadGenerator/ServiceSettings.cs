@@ -19,8 +19,8 @@ public sealed class ServiceSettings
         Batching = configuration.GetSection(BatchingOptions.Section).Get<BatchingOptions>() ?? new BatchingOptions();
         Inference = configuration.GetSection(InferenceOptions.Section).Get<InferenceOptions>() ?? new InferenceOptions();
         Detection = configuration.GetSection(DetectionDefaultsOptions.Section).Get<DetectionDefaultsOptions>() ?? new DetectionDefaultsOptions();
-        // As the service registers it (DetectionServiceExtensions): the authors' defaults, overridable under "Pipeline".
-        Pipeline = (configuration.GetSection("Pipeline").Get<DetectorOptions>() ?? new DetectorOptions()).Validate();
+        // As the service binds it (PipelineOptions): the authors' defaults, overridable under "Pipeline".
+        Pipeline = (configuration.GetSection(PipelineOptions.Section).Get<PipelineOptions>() ?? new PipelineOptions()).ToDetectorOptions().Validate();
     }
 
     public IConfiguration Configuration { get; }
