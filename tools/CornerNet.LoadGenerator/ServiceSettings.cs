@@ -1,6 +1,9 @@
 using CornerNet.Model.Inference;
 using CornerNet.Service.Configuration;
+using CornerNet.Service.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace CornerNet.LoadGenerator;
 
@@ -15,12 +18,14 @@ public sealed class ServiceSettings
     {
         Configuration = configuration;
         Overrides = overrides;
-        Model = configuration.GetSection(ModelOptions.Section).Get<ModelOptions>() ?? new ModelOptions();
-        Batching = configuration.GetSection(BatchingOptions.Section).Get<BatchingOptions>() ?? new BatchingOptions();
-        Inference = configuration.GetSection(InferenceOptions.Section).Get<InferenceOptions>() ?? new InferenceOptions();
-        Detection = configuration.GetSection(DetectionDefaultsOptions.Section).Get<DetectionDefaultsOptions>() ?? new DetectionDefaultsOptions();
-        // As the service binds it (PipelineOptions): the authors' defaults, overridable under "Pipeline".
-        Pipeline = (configuration.GetSection(PipelineOptions.Section).Get<PipelineOptions>() ?? new PipelineOptions()).ToDetectorOptions().Validate();
+        // Bound and validated by the service's own registration; an invalid setting throws OptionsValidationException.
+        using var settings = new ServiceCollection().AddSingleton(configuration).AddDetectionSettings().BuildServiceProvider();
+        T Value<T>() where T : class => settings.GetRequiredService<IOptions<T>>().Value;
+        Model = Value<ModelOptions>();
+        Batching = Value<BatchingOptions>();
+        Inference = Value<InferenceOptions>();
+        Detection = Value<DetectionDefaultsOptions>();
+        Pipeline = Value<PipelineOptions>().ToDetectorOptions();
     }
 
     public IConfiguration Configuration { get; }

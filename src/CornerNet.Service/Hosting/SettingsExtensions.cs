@@ -10,7 +10,16 @@ public static class SettingsExtensions
     /// <summary>Binds and validates every section; nothing else in the service reads configuration directly.</summary>
     public static WebApplicationBuilder AddDetectionSettings(this WebApplicationBuilder builder)
     {
-        var services = builder.Services;
+        builder.Services.AddDetectionSettings();
+        return builder;
+    }
+
+    /// <summary>
+    /// The same for any container with an <see cref="IConfiguration"/>: the one way the settings are read, also by the
+    /// tools that must run exactly what the service runs (the load generator's in-process reference).
+    /// </summary>
+    public static IServiceCollection AddDetectionSettings(this IServiceCollection services)
+    {
         services.AddValidatedOptions<ModelOptions>(ModelOptions.Section);
         services.AddValidatedOptions<BatchingOptions>(BatchingOptions.Section);
         services.AddValidatedOptions<InferenceOptions>(InferenceOptions.Section);
@@ -20,7 +29,7 @@ public static class SettingsExtensions
         services.AddValidatedOptions<DetectionDefaultsOptions>(DetectionDefaultsOptions.Section);
         services.AddValidatedOptions<ServiceLoggingOptions>(ServiceLoggingOptions.Section);
         services.AddValidatedOptions<ReverseProxyOptions>(ReverseProxyOptions.Section);
-        return builder;
+        return services;
     }
 
     /// <summary>Checks every options class before the host starts, so a bad setting is one clear log line per problem
