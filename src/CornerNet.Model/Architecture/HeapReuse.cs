@@ -5,9 +5,9 @@ namespace CornerNet.Model.Architecture;
 /// <summary>
 /// Makes glibc's malloc keep freed memory for reuse instead of handing it back to the kernel. libtorch allocates every
 /// activation afresh; glibc serves allocations above 32 MB (and, adaptively, smaller ones) with mmap and unmaps
-/// them on free, so each forward pass page-faults its whole working set in again, zero-filled. On the 2-core test
-/// machine that was half of Hourglass-104's fp32 forward time (15.9 s -> 8.0 s) and a third of bf16's
-/// (5.3 s -> 3.4 s). The price: the process keeps its peak working set resident. Process-wide; Linux with glibc only.
+/// them on free, so each forward pass page-faults its whole working set in again, zero-filled. On the project's
+/// machine that was a large share of Hourglass-104's forward time (measured in docs/performance-notes.md, "Freed
+/// memory kept"). The price: the process keeps its peak working set resident. Process-wide; Linux with glibc only.
 /// </summary>
 public static class HeapReuse
 {

@@ -7,8 +7,8 @@ public enum InferencePrecision
     Fp32,
 
     /// <summary>
-    /// bfloat16 weights and activations (8 significant bits), several times faster on CPUs with AVX-512 BF16 or AMX;
-    /// the heads' last 1x1 convolutions, the sigmoid and the decoding stay in 32-bit floats.
+    /// bfloat16 weights and activations (8 significant bits), faster on CPUs with AVX-512 BF16 or AMX
+    /// (docs/benchmarks.md); the heads' last 1x1 convolutions, the sigmoid and the decoding stay in 32-bit floats.
     /// </summary>
     Bf16,
 }

@@ -10,7 +10,7 @@ public enum CornerDecoderKind
     Managed,
 
     /// <summary>Torch operations on the heads' device: other devices, or a libtorch the managed decoder's self-check
-    /// rejected (about 200x slower on the CPU).</summary>
+    /// rejected (several hundred times slower on the CPU: docs/benchmarks.md).</summary>
     TorchOps,
 }
 

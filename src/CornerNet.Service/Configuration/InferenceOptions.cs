@@ -8,7 +8,8 @@ public sealed class InferenceOptions
 {
     public const string Section = "Inference";
 
-    /// <summary>fp32 (exact) or bf16 (several times faster on CPUs with AVX-512 BF16; detections differ slightly).</summary>
+    /// <summary>fp32 (exact) or bf16 (faster on CPUs with AVX-512 BF16; detections differ slightly; measured in
+    /// docs/benchmarks.md).</summary>
     [Required]
     [RegularExpression("^(?i:fp32|bf16)$", ErrorMessage = "Inference:Precision must be fp32 or bf16.")]
     public string Precision { get; set; } = "fp32";
@@ -19,8 +20,8 @@ public sealed class InferenceOptions
     /// <summary>Run convolutions on channels-last tensors (exact; turn off only to measure it).</summary>
     public bool ChannelsLast { get; set; } = true;
 
-    /// <summary>Keep memory libtorch frees in malloc's heap (about 2x faster forward passes on CPU; the process keeps
-    /// its peak working set resident). Process-wide, Linux/glibc only.</summary>
+    /// <summary>Keep memory libtorch frees in malloc's heap (faster forward passes on CPU, measured in
+    /// docs/benchmarks.md; the process keeps its peak working set resident). Process-wide, Linux/glibc only.</summary>
     public bool ReuseFreedMemory { get; set; } = true;
 
     public InferenceTuning ToTuning() => new()
