@@ -7,11 +7,9 @@ using CornerNet.Model.Architecture;
 using CornerNet.Model.Checkpoints;
 using CornerNet.Model.Inference;
 using CornerNet.Tools.Common;
-using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace CornerNet.Benchmarks;
 
@@ -36,7 +34,7 @@ public static class BenchCommand
     {
         var arch = new Option<string?>("--arch")
         {
-            Description = "Preset (" + string.Join(", ", ArchitecturePresets.All.Keys) + ") or architecture JSON file (default: the weights' architecture file, else tiny); hourglass104 takes ~15-20 s per image on a 2-core CPU.",
+            Description = "Preset (" + string.Join(", ", ArchitecturePresets.All.Keys) + ") or architecture JSON file (default: the weights' architecture file, else tiny); hourglass104 takes seconds per image on a CPU (docs/benchmarks.md).",
         };
         var weights = new Option<string?>("--weights") { Description = "Weights file (default: random weights; timings only)." };
         var batch = new Option<string>("--batch") { Description = "Comma-separated images per call, one row each.", DefaultValueFactory = _ => "1" };
@@ -289,11 +287,6 @@ public static class BenchCommand
 
         return new BenchPreprocessResult(image.Width, image.Height, jpeg.Length, iterations, Median(withoutDecoding), Median(withDecoding));
     }
-
-    /// <summary>
-    /// Runs <paramref name="call"/> at least <paramref name="calls"/> times and for at least two seconds: .NET
-    /// recompiles hot methods with optimisation in the background a little after their 30th call.
-    /// </summary>
 
     /// <summary>What the detector's preprocess stage does for one image at scale 1: the canvas and its mirror.</summary>
     private static void Preprocess(ArchitectureSpec spec, DecodedImage image)

@@ -15,10 +15,10 @@ public static class HeapReuse
     private const int MmapMax = -4;       // M_MMAP_MAX
     private const int ArenaMax = -8;      // M_ARENA_MAX
 
-    private static int applied;
+    private static int _applied;
 
     /// <summary>True once <see cref="Enable"/> has changed malloc's settings in this process.</summary>
-    public static bool Enabled => Volatile.Read(ref applied) == 1;
+    public static bool Enabled => Volatile.Read(ref _applied) == 1;
 
     /// <summary>Serves every allocation from the heap and never trims it; false where that is not possible.</summary>
     public static bool Enable()
@@ -33,7 +33,7 @@ public static class HeapReuse
             // thousands of requests in the soak test).
             bool ok = Mallopt(MmapMax, 0) == 1 && Mallopt(TrimThreshold, int.MaxValue) == 1
                       && Mallopt(ArenaMax, Environment.ProcessorCount) == 1;
-            if (ok) Volatile.Write(ref applied, 1);
+            if (ok) Volatile.Write(ref _applied, 1);
             return ok;
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace CornerNet.Model.Checkpoints;
@@ -30,6 +31,6 @@ public sealed class CheckpointMismatchException : Exception
 
     private static void Append(StringBuilder message, string title, IReadOnlyList<string> items)
     {
-        if (items.Count > 0) message.Append($" {title} ({items.Count}): {string.Join(", ", items)}.");
+        if (items.Count > 0) message.Append(CultureInfo.InvariantCulture, $" {title} ({items.Count}): {string.Join(", ", items)}.");
     }
 }

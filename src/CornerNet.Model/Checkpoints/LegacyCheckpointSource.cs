@@ -11,7 +11,7 @@ namespace CornerNet.Model.Checkpoints;
 /// </summary>
 internal sealed class LegacyCheckpointSource : ICheckpointSource
 {
-    private static readonly BigInteger MagicNumber = BigInteger.Parse("1950a86a20f9469cfc6c", System.Globalization.NumberStyles.HexNumber);
+    private static readonly BigInteger MagicNumber = BigInteger.Parse("1950a86a20f9469cfc6c", System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
     private const long ProtocolVersion = 1001;
 
     private readonly Stream _stream;

@@ -8,16 +8,18 @@ namespace CornerNet.Model.Checkpoints;
 /// Writes the protocol-2 pickle torch.load expects in a zip checkpoint's data.pkl: an OrderedDict whose values are
 /// <c>torch._utils._rebuild_tensor_v2(persistent storage, offset, size, stride, False, OrderedDict())</c>.
 /// </summary>
-internal sealed class PickleWriter
+internal sealed class PickleWriter : IDisposable
 {
     private readonly MemoryStream _output = new();
+
+    public void Dispose() => _output.Dispose();
 
     /// <summary>One tensor: its key, element type, shape, and the storage key it is written under.</summary>
     public sealed record TensorEntry(string Key, ScalarType DataType, long[] Shape, string StorageKey);
 
     public static byte[] StateDict(IEnumerable<TensorEntry> tensors)
     {
-        var writer = new PickleWriter();
+        using var writer = new PickleWriter();
         writer.Opcode(0x80); // PROTO
         writer.Opcode(2);
         writer.EmptyOrderedDict();

@@ -31,12 +31,12 @@ internal sealed class StoredZipWriter
         var offset = CheckedZip32(_output.Position, "archive");
         var size32 = CheckedZip32(size, name);
 
-        const int LocalHeaderSize = 30;
-        var dataStart = offset + LocalHeaderSize + nameBytes.Length;
+        const int localHeaderSize = 30;
+        var dataStart = offset + localHeaderSize + nameBytes.Length;
         var padding = (int)((Alignment - dataStart % Alignment) % Alignment);
         if (padding is > 0 and < 4) padding += Alignment; // an extra field needs at least its 4-byte header
 
-        Span<byte> header = stackalloc byte[LocalHeaderSize];
+        Span<byte> header = stackalloc byte[localHeaderSize];
         BinaryPrimitives.WriteUInt32LittleEndian(header, 0x04034b50);
         BinaryPrimitives.WriteUInt16LittleEndian(header[4..], VersionNeeded);
         BinaryPrimitives.WriteUInt16LittleEndian(header[6..], 0); // flags

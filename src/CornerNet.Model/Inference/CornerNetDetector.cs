@@ -22,10 +22,10 @@ namespace CornerNet.Model.Inference;
 /// </remarks>
 public sealed class CornerNetDetector
 {
-    private readonly nn.Module<Tensor, CornerHeads> network;
-    private readonly Device device;
-    private readonly float[] mean;
-    private readonly float[] std;
+    private readonly nn.Module<Tensor, CornerHeads> _network;
+    private readonly Device _device;
+    private readonly float[] _mean;
+    private readonly float[] _std;
 
     /// <param name="network">Returns the last stack's heads for a [B, 3, H, W] input; put in eval mode here.</param>
     /// <param name="spec">Classes, channel order, mean and std of the network.</param>
@@ -35,12 +35,12 @@ public sealed class CornerNetDetector
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(spec);
-        this.network = network;
+        _network = network;
         Spec = spec;
         Options = (options ?? new DetectorOptions()).Validate();
-        this.device = device ?? network.parameters().FirstOrDefault()?.device ?? CPU;
-        mean = [.. spec.Mean];
-        std = [.. spec.Std];
+        _device = device ?? network.parameters().FirstOrDefault()?.device ?? CPU;
+        _mean = [.. spec.Mean];
+        _std = [.. spec.Std];
         network.eval();
     }
 
@@ -149,14 +149,14 @@ public sealed class CornerNetDetector
                 int image = batch[m];
                 var canvas = inputFloats.Slice(m * halves * planeFloats, planeFloats);
                 var mirror = halves == 2 ? inputFloats.Slice((m * halves + 1) * planeFloats, planeFloats) : [];
-                ImagePreprocessor.Fill(working[image], geometries[image], mean, std, canvas, mirror);
+                ImagePreprocessor.Fill(working[image], geometries[image], _mean, _std, canvas, mirror);
             }
 
-            if (device.type != DeviceType.CPU) input = input.to(device);
+            if (_device.type != DeviceType.CPU) input = input.to(_device);
             clock.Preprocess += Stopwatch.GetTimestamp() - started;
 
             started = Stopwatch.GetTimestamp();
-            var heads = network.forward(input);
+            var heads = _network.forward(input);
             clock.Forward += Stopwatch.GetTimestamp() - started;
 
             started = Stopwatch.GetTimestamp();

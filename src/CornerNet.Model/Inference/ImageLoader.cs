@@ -22,12 +22,12 @@ namespace CornerNet.Model.Inference;
 /// </summary>
 public sealed class ImageLoader
 {
-    private readonly Configuration allowed;
-    private readonly ImageDecodingOptions options;
+    private readonly Configuration _allowed;
+    private readonly ImageDecodingOptions _options;
 
     public ImageLoader(ImageDecodingOptions? options = null)
     {
-        this.options = (options ?? new ImageDecodingOptions()).Validate();
+        _options = (options ?? new ImageDecodingOptions()).Validate();
         var modules = new List<IConfigurationModule>
         {
             new JpegConfigurationModule(),
@@ -35,14 +35,14 @@ public sealed class ImageLoader
             new BmpConfigurationModule(),
             new WebpConfigurationModule(),
         };
-        if (this.options.AllowGif) modules.Add(new GifConfigurationModule());
-        if (this.options.AllowTiff) modules.Add(new TiffConfigurationModule());
+        if (_options.AllowGif) modules.Add(new GifConfigurationModule());
+        if (_options.AllowTiff) modules.Add(new TiffConfigurationModule());
         // One thread per image: a server decodes many images at once while libtorch holds the cores, and fanning
         // one decode out to the thread pool then only adds waiting (medians 2-10x worse under load, measured).
-        allowed = new Configuration([.. modules]) { MaxDegreeOfParallelism = 1 };
+        _allowed = new Configuration([.. modules]) { MaxDegreeOfParallelism = 1 };
     }
 
-    public ImageDecodingOptions Options => options;
+    public ImageDecodingOptions Options => _options;
 
     /// <summary>Decodes <paramref name="encoded"/> into pixels in BGR (<paramref name="bgr"/>) or RGB order.</summary>
     /// <exception cref="UndecodableImageException">Not an image, or corrupt.</exception>
@@ -53,7 +53,7 @@ public sealed class ImageLoader
         ArgumentNullException.ThrowIfNull(encoded);
         if (encoded.Length == 0) throw new UndecodableImageException("The image is empty.");
 
-        var format = Image.DetectFormat(allowed, encoded);
+        var format = Image.DetectFormat(_allowed, encoded);
         if (format is null)
         {
             // Tell "a format we refuse" apart from "not an image at all".
@@ -63,17 +63,17 @@ public sealed class ImageLoader
                 : new UndecodableImageException("The bytes are not an image in a known format.");
         }
 
-        var info = Guard(() => Image.Identify(allowed, encoded, out _), format)
+        var info = Guard(() => Image.Identify(_allowed, encoded, out _), format)
                    ?? throw new UndecodableImageException($"The {format.Name} header could not be read.");
         if (info.Width < 1 || info.Height < 1) throw new UndecodableImageException($"The {format.Name} image has no pixels.");
-        if ((long)info.Width * info.Height > options.MaxPixelCount)
+        if ((long)info.Width * info.Height > _options.MaxPixelCount)
         {
-            throw new ImageTooLargeException(info.Width, info.Height, $"at most {options.MaxPixelCount} pixels are accepted");
+            throw new ImageTooLargeException(info.Width, info.Height, $"at most {_options.MaxPixelCount} pixels are accepted");
         }
 
-        if (Math.Max(info.Width, info.Height) > options.MaxSide)
+        if (Math.Max(info.Width, info.Height) > _options.MaxSide)
         {
-            throw new ImageTooLargeException(info.Width, info.Height, $"sides of at most {options.MaxSide} pixels are accepted");
+            throw new ImageTooLargeException(info.Width, info.Height, $"sides of at most {_options.MaxSide} pixels are accepted");
         }
 
         // ImageSharp fills a truncated JPEG with grey and reports success; a cut-off upload is a client error.
@@ -85,8 +85,8 @@ public sealed class ImageLoader
         // OpenCV keeps the high byte of 16-bit PNG samples; ImageSharp would round instead.
         bool sixteenBit = format is PngFormat && info.Metadata.GetPngMetadata().BitDepth == PngBitDepth.Bit16;
         return sixteenBit
-            ? Guard(() => Convert<Rgb48>(Image.Load<Rgb48>(allowed, encoded), bgr, HighBytes), format)
-            : Guard(() => Convert<Rgb24>(Image.Load<Rgb24>(allowed, encoded), bgr, Bytes), format);
+            ? Guard(() => Convert<Rgb48>(Image.Load<Rgb48>(_allowed, encoded), bgr, HighBytes), format)
+            : Guard(() => Convert<Rgb24>(Image.Load<Rgb24>(_allowed, encoded), bgr, Bytes), format);
     }
 
     private delegate void RowToRgb<TPixel>(ReadOnlySpan<TPixel> row, Span<byte> rgb) where TPixel : unmanaged, IPixel<TPixel>;

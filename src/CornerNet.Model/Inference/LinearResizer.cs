@@ -11,28 +11,28 @@ public sealed class LinearResizer
     private const int CoefficientScale = 2048; // OpenCV's INTER_RESIZE_COEF_SCALE
     private const int Channels = 3;
 
-    private readonly DecodedImage source;
-    private readonly int[] sourceColumn;
-    private readonly short[] columnWeights;
-    private readonly int[] sourceRow;
-    private readonly short[] rowWeights;
-    private readonly int[] horizontalA;
-    private readonly int[] horizontalB;
-    private int cachedRowA = -1;
-    private int cachedRowB = -1;
+    private readonly DecodedImage _source;
+    private readonly int[] _sourceColumn;
+    private readonly short[] _columnWeights;
+    private readonly int[] _sourceRow;
+    private readonly short[] _rowWeights;
+    private readonly int[] _horizontalA;
+    private readonly int[] _horizontalB;
+    private int _cachedRowA = -1;
+    private int _cachedRowB = -1;
 
     public LinearResizer(DecodedImage source, int width, int height)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
-        this.source = source;
+        _source = source;
         Width = width;
         Height = height;
-        (sourceColumn, columnWeights) = Taps(source.Width, width, clampFraction: true);
-        (sourceRow, rowWeights) = Taps(source.Height, height, clampFraction: false);
-        horizontalA = new int[width * Channels];
-        horizontalB = new int[width * Channels];
+        (_sourceColumn, _columnWeights) = Taps(source.Width, width, clampFraction: true);
+        (_sourceRow, _rowWeights) = Taps(source.Height, height, clampFraction: false);
+        _horizontalA = new int[width * Channels];
+        _horizontalB = new int[width * Channels];
     }
 
     public int Width { get; }
@@ -55,12 +55,12 @@ public sealed class LinearResizer
     /// <summary>Writes destination row <paramref name="y"/> (Width × 3 bytes) into <paramref name="destination"/>.</summary>
     public void ResizeRow(int y, Span<byte> destination)
     {
-        int lastRow = source.Height - 1;
-        int rowA = Math.Clamp(sourceRow[y], 0, lastRow);
-        int rowB = Math.Clamp(sourceRow[y] + 1, 0, lastRow);
+        int lastRow = _source.Height - 1;
+        int rowA = Math.Clamp(_sourceRow[y], 0, lastRow);
+        int rowB = Math.Clamp(_sourceRow[y] + 1, 0, lastRow);
         var a = Horizontal(rowA);
         var b = Horizontal(rowB);
-        int weightA = rowWeights[2 * y], weightB = rowWeights[2 * y + 1];
+        int weightA = _rowWeights[2 * y], weightB = _rowWeights[2 * y + 1];
         for (int i = 0; i < destination.Length; i++)
         {
             // OpenCV's SIMD path: (((a >> 4) * wa) >> 16) + (((b >> 4) * wb) >> 16), then +2 >> 2.
@@ -71,16 +71,16 @@ public sealed class LinearResizer
 
     private int[] Horizontal(int row)
     {
-        if (row == cachedRowA) return horizontalA;
-        if (row == cachedRowB) return horizontalB;
+        if (row == _cachedRowA) return _horizontalA;
+        if (row == _cachedRowB) return _horizontalB;
 
         // Rows advance monotonically, so the older of the two cached rows is the one to replace.
-        var target = cachedRowA < cachedRowB ? horizontalA : horizontalB;
-        if (ReferenceEquals(target, horizontalA)) cachedRowA = row; else cachedRowB = row;
-        var src = source.Pixels.AsSpan(row * source.Width * Channels, source.Width * Channels);
+        var target = _cachedRowA < _cachedRowB ? _horizontalA : _horizontalB;
+        if (ReferenceEquals(target, _horizontalA)) _cachedRowA = row; else _cachedRowB = row;
+        var src = _source.Pixels.AsSpan(row * _source.Width * Channels, _source.Width * Channels);
         for (int x = 0; x < Width; x++)
         {
-            int s = sourceColumn[x] * Channels, w0 = columnWeights[2 * x], w1 = columnWeights[2 * x + 1], o = x * Channels;
+            int s = _sourceColumn[x] * Channels, w0 = _columnWeights[2 * x], w1 = _columnWeights[2 * x + 1], o = x * Channels;
             if (w1 == 0)
             {
                 target[o] = src[s] * w0;

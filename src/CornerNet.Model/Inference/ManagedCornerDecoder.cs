@@ -173,24 +173,24 @@ internal static class ManagedCornerDecoder
     /// </summary>
     private readonly struct HeapBound
     {
-        private readonly float below;
-        private readonly float same;
-        private readonly Vector<float> belowVector;
-        private readonly Vector<float> sameVector;
+        private readonly float _below;
+        private readonly float _same;
+        private readonly Vector<float> _belowVector;
+        private readonly Vector<float> _sameVector;
 
         public HeapBound(ReadOnlySpan<float> heat, ScoredIndex worst)
         {
             bool positive = worst.Score > 0;
-            same = positive ? heat[worst.Index] : float.NaN;
-            below = positive ? MonotonicBelow(same) : float.NegativeInfinity;
-            belowVector = new Vector<float>(below);
-            sameVector = new Vector<float>(same);
+            _same = positive ? heat[worst.Index] : float.NaN;
+            _below = positive ? MonotonicBelow(_same) : float.NegativeInfinity;
+            _belowVector = new Vector<float>(_below);
+            _sameVector = new Vector<float>(_same);
         }
 
-        public bool Admits(float logit) => logit > below && logit != same;
+        public bool Admits(float logit) => logit > _below && logit != _same;
 
         public Vector<int> Admits(Vector<float> logits) =>
-            Vector.AndNot(Vector.GreaterThan(logits, belowVector), Vector.Equals(logits, sameVector));
+            Vector.AndNot(Vector.GreaterThan(logits, _belowVector), Vector.Equals(logits, _sameVector));
     }
 
     /// <summary>

@@ -21,7 +21,7 @@ internal static class TorchCpuTopK
     public static void Select(Span<ScoredIndex> entries, int k)
     {
         if (k <= 0) return;
-        if (k > entries.Length) throw new ArgumentOutOfRangeException(nameof(k));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(k, entries.Length);
         if (UsesHeap(k, entries.Length))
         {
             var heap = entries[..k];

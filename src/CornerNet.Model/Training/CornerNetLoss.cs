@@ -105,7 +105,7 @@ public sealed class CornerNetLoss
     /// Smooth-L1 (beta 1) between the offset map [B, 2, H, W] gathered at the corners and the ground-truth offsets
     /// [B, M, 2], summed over valid objects and divided by their count over the batch + 1e-4 (<c>_regr_loss</c>).
     /// </summary>
-    public Tensor Offset(Tensor offsetMap, Tensor indices, Tensor groundTruth, Tensor mask)
+    public static Tensor Offset(Tensor offsetMap, Tensor indices, Tensor groundTruth, Tensor mask)
     {
         using var scope = NewDisposeScope();
         var predicted = GatherAt(offsetMap, indices);

@@ -1,6 +1,5 @@
 using CornerNet.Service.Annotation;
 using Microsoft.AspNetCore.Mvc;
-using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;

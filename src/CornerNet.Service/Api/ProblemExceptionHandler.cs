@@ -6,13 +6,13 @@ namespace CornerNet.Service.Api;
 /// <summary>Turns every failure into an RFC 9457 problem document with the right status. Only faults of our own are 500.</summary>
 public sealed class ProblemExceptionHandler(IProblemDetailsService problemDetails, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
-    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
         {
             // The client went away; there is no one to answer. 499 (nginx's "client closed request") keeps it out of
             // the server-error figures.
-            context.Response.StatusCode = 499;
+            httpContext.Response.StatusCode = 499;
             return true;
         }
 
@@ -26,18 +26,18 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problemDetail
         };
         if (status >= 500 && exception is not ApiProblemException)
         {
-            logger.LogError(exception, "Unhandled failure on {Path}", context.Request.Path);
+            logger.LogError(exception, "Unhandled failure on {Path}", httpContext.Request.Path);
         }
 
         if (exception is ApiProblemException { RetryAfter: { } retryAfter })
         {
-            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
+            httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
         }
 
-        context.Response.StatusCode = status;
+        httpContext.Response.StatusCode = status;
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
-            HttpContext = context,
+            HttpContext = httpContext,
             Exception = exception,
             ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
         });

@@ -4,7 +4,6 @@ using CornerNet.Model.Architecture;
 using CornerNet.Model.Checkpoints;
 using CornerNet.Model.Data;
 using CornerNet.Model.Inference;
-using CornerNet.Model.Training;
 using CornerNet.Training.Trainer;
 
 namespace CornerNet.Training.Commands;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using CornerNet.Model.Architecture;
-using CornerNet.Model.Training;
 using CornerNet.Training.Hosting;
 using CornerNet.Training.Trainer;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using CornerNet.Model.Data;
-using CornerNet.Model.Training;
 using CornerNet.Training.Hosting;
 using CornerNet.Training.Trainer;
 using Microsoft.Extensions.Options;

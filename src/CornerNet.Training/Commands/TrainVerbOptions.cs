@@ -1,4 +1,3 @@
-using CornerNet.Model.Training;
 using CornerNet.Training.Trainer;
 
 namespace CornerNet.Training.Commands;

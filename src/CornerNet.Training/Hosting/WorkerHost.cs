@@ -10,10 +10,10 @@ public static class WorkerHost
     /// <summary>Exit code of a verb stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).</summary>
     public const int InterruptedExitCode = 130;
 
-    private static int abandonedWork;
+    private static int _abandonedWork;
 
     /// <summary>A host of this process stopped at its shutdown timeout while its verb was still running.</summary>
-    public static bool HasAbandonedWork => Volatile.Read(ref abandonedWork) != 0;
+    public static bool HasAbandonedWork => Volatile.Read(ref _abandonedWork) != 0;
 
     /// <summary>A host with the worker's logging and lifetime, running the verb <paramref name="addVerb"/> registers.</summary>
     public static IHost Build(WorkerHostOptions options, Action<IServiceCollection> addVerb)
@@ -42,7 +42,7 @@ public static class WorkerHost
         // Taken before the run: RunAsync disposes the host's services when it returns.
         var outcome = host.Services.GetRequiredService<WorkerVerbOutcome>();
         await host.RunAsync(cancellationToken);
-        if (outcome.Abandoned) Volatile.Write(ref abandonedWork, 1);
+        if (outcome.Abandoned) Volatile.Write(ref _abandonedWork, 1);
         return outcome.ExitCode ?? InterruptedExitCode;
     }
 

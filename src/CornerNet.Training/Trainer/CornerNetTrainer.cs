@@ -4,7 +4,6 @@ using System.Text.Json;
 using CornerNet.Model.Architecture;
 using CornerNet.Model.Checkpoints;
 using CornerNet.Model.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CornerNet.Training.Trainer;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using CornerNet.Model.Training;
 
 namespace CornerNet.Training.Trainer;
 

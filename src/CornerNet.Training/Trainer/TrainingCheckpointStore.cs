@@ -1,5 +1,4 @@
 using System.Globalization;
-using CornerNet.Model.Training;
 
 namespace CornerNet.Training.Trainer;
 

@@ -1,5 +1,3 @@
-using CornerNet.Model.Training;
-
 namespace CornerNet.Training.Trainer;
 
 /// <summary>Training data that cannot be used (missing or undecodable image, empty image list); the message names the file or entry.</summary>

@@ -1,5 +1,3 @@
-using CornerNet.Model.Training;
-
 namespace CornerNet.Training.Trainer;
 
 /// <summary>One finished iteration: loss parts (already weighted), the learning rate used and the run's pace.</summary>

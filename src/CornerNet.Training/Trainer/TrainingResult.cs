@@ -1,5 +1,3 @@
-using CornerNet.Model.Training;
-
 namespace CornerNet.Training.Trainer;
 
 /// <summary>How a run ended: iterations done, whether it was cancelled, and where its weights are.</summary>

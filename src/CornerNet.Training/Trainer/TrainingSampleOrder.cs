@@ -1,5 +1,4 @@
 using CornerNet.Model.Data;
-using CornerNet.Model.Training;
 
 namespace CornerNet.Training.Trainer;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using CornerNet.Model.Training;
 
 namespace CornerNet.Training.Trainer;
 

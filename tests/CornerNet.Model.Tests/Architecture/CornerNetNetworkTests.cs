@@ -1,6 +1,5 @@
 using CornerNet.Model.Architecture;
 using CornerNet.Model.Checkpoints;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CornerNet.Model.Tests.Architecture;
@@ -50,7 +49,7 @@ public class CornerNetNetworkTests
     {
         using var network = new CornerNetNetwork(ArchitecturePresets.Tiny);
         var biases = ModelWeights.Entries(network)
-            .Where(e => (e.Key.StartsWith("tl_heats.") || e.Key.StartsWith("br_heats.")) && e.Key.EndsWith(".1.bias"))
+            .Where(e => (e.Key.StartsWith("tl_heats.", StringComparison.Ordinal) || e.Key.StartsWith("br_heats.", StringComparison.Ordinal)) && e.Key.EndsWith(".1.bias", StringComparison.Ordinal))
             .ToList();
         Assert.Equal(2 * ArchitecturePresets.Tiny.Stacks, biases.Count);
         Assert.All(biases, b => Assert.True(b.Value.eq(-2.19f).all().item<bool>()));

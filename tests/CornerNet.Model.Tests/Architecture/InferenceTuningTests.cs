@@ -1,5 +1,4 @@
 using CornerNet.Model.Architecture;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using CornerNet.Model.Checkpoints;
-using TorchSharp;
 using static CornerNet.Model.Tests.Checkpoints.CheckpointFixtures;
 using static TorchSharp.torch;
 

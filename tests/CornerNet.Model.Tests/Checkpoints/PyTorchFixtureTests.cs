@@ -66,7 +66,7 @@ public class PyTorchFixtureTests
     {
         using var scope = NewDisposeScope();
         using var stateDict = PyTorchCheckpointReader.Read(Network("fixture_zip.pth"));
-        Assert.DoesNotContain(stateDict.Keys, k => k.EndsWith("num_batches_tracked"));
+        Assert.DoesNotContain(stateDict.Keys, k => k.EndsWith("num_batches_tracked", StringComparison.Ordinal));
         var partial = stateDict.Where(kv => kv.Key != "pre.0.conv.weight" && kv.Key != "br_regrs.1.1.bias")
             .ToDictionary(kv => kv.Key, kv => kv.Value);
         using var network = new CornerNetNetwork(ArchitectureSpec.Load(Network("fixture_arch.json")));

@@ -75,7 +75,7 @@ public sealed class AuthorsPipelineTests(ITestOutputHelper output)
 
     /// <summary>Precondition of the end-to-end checks: the loaded fixture network gives the authors' heads.</summary>
     [Fact]
-    public void FixtureNetworkReproducesTheAuthorsHeads()
+    public void Fixture_network_reproduces_the_authors_heads()
     {
         var (network, _) = Fixture.Value;
         using var scope = torch.NewDisposeScope();
@@ -93,7 +93,7 @@ public sealed class AuthorsPipelineTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void DetectionsMatchTheAuthors(string name)
+    public void Detections_match_the_authors(string name)
     {
         var c = Case(name);
         var (network, spec) = Fixture.Value;
@@ -122,7 +122,7 @@ public sealed class AuthorsPipelineTests(ITestOutputHelper output)
     /// </summary>
     [Theory]
     [MemberData(nameof(Cases))]
-    public void PostProcessingOfTheAuthorsDecodeMatchesTheirDetections(string name)
+    public void Post_processing_of_the_authors_decode_matches_their_detections(string name)
     {
         var c = Case(name);
         var (_, spec) = (Fixture.Value.Network, ArchitectureSpec.Load(RepositoryPaths.Fixture(Reference.Value.GetProperty("arch").GetString()!)));
@@ -152,7 +152,7 @@ public sealed class AuthorsPipelineTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void DecoderMatchesTheAuthorsDecodeOnEveryScale(string name)
+    public void Decoder_matches_the_authors_decode_on_every_scale(string name)
     {
         var c = Case(name);
         var (network, spec) = Fixture.Value;
@@ -203,7 +203,7 @@ public sealed class AuthorsPipelineTests(ITestOutputHelper output)
     [Theory]
     [InlineData("pipeline/raw/strip_exp_scale0_input.npy", "strip_exp", 0, 1e-6)]
     [InlineData("pipeline/raw/strip_multiscale_merge_scale0_input.npy", "strip_multiscale_merge", 0, 0.015)] // cv2.resize: at most 1 grey level
-    public void PreprocessedInputMatchesTheAuthors(string inputPath, string name, int scaleIndex, double tolerance)
+    public void Preprocessed_input_matches_the_authors(string inputPath, string name, int scaleIndex, double tolerance)
     {
         var c = Case(name);
         var (_, spec) = Fixture.Value;

@@ -18,7 +18,7 @@ public sealed class CandidateMappingTests
     private static CornerDetection DecodedRow(float x1, float y1, float x2, float y2) => new(x1, y1, x2, y2, 0.5f, 0.6f, 0.4f, 2);
 
     [Fact]
-    public void MapsGridToPixelsOnAnOddSizedImage()
+    public void Maps_grid_to_pixels_on_an_odd_sized_image()
     {
         var g = CanvasGeometry.For(height: 97, width: 301, scale: 1.0); // canvas 127x383, grid 32x96, border (15, 41)
         var row = Map(DecodedRow(20, 8, 40, 20), g, mirrored: false);
@@ -30,7 +30,7 @@ public sealed class CandidateMappingTests
     }
 
     [Fact]
-    public void UnmirrorsWithOutputWidthNotOutputWidthMinusOne()
+    public void Unmirrors_with_output_width_not_output_width_minus_one()
     {
         var g = CanvasGeometry.For(height: 97, width: 301, scale: 1.0);
         var row = Map(DecodedRow(20, 8, 40, 20), g, mirrored: true);
@@ -43,7 +43,7 @@ public sealed class CandidateMappingTests
     }
 
     [Fact]
-    public void ClipsToTheResizedImage()
+    public void Clips_to_the_resized_image()
     {
         var g = CanvasGeometry.For(height: 97, width: 301, scale: 1.0);
         var row = Map(DecodedRow(1, 1, 95, 31), g, mirrored: false);
@@ -54,7 +54,7 @@ public sealed class CandidateMappingTests
     }
 
     [Fact]
-    public void DividesByTheScaleAfterClipping()
+    public void Divides_by_the_scale_after_clipping()
     {
         var g = CanvasGeometry.For(height: 97, width: 301, scale: 0.5); // resized 48x150, canvas 127x255, grid 32x64, border (39, 52)
         Assert.Equal((39, 52), (g.BorderTop, g.BorderLeft));
@@ -71,7 +71,7 @@ public sealed class CandidateMappingTests
     }
 
     [Fact]
-    public void DropsRejectedPairs()
+    public void Drops_rejected_pairs()
     {
         var buffer = new CandidateBuffer(2);
         CornerDetection[] boxes = [DecodedRow(1, 1, 2, 2) with { Score = -1f, Class = 0 }, DecodedRow(3, 3, 4, 4)];

@@ -10,7 +10,7 @@ public sealed class CanvasGeometryTests
     [InlineData(511, 511, 0)]
     [InlineData(97, 127, 15)]
     [InlineData(301, 383, 41)]
-    public void CentresLikeCropImage(int size, int canvas, int border)
+    public void Centres_like_crop_image(int size, int canvas, int border)
     {
         var g = CanvasGeometry.For(size, size, 1.0);
         Assert.Equal(canvas, g.CanvasHeight);
@@ -22,7 +22,7 @@ public sealed class CanvasGeometryTests
     }
 
     [Fact]
-    public void OddRectangleAtScaleOne()
+    public void Odd_rectangle_at_scale_one()
     {
         var g = CanvasGeometry.For(height: 97, width: 301, scale: 1.0);
         Assert.Equal((127, 383), (g.CanvasHeight, g.CanvasWidth));
@@ -32,7 +32,7 @@ public sealed class CanvasGeometryTests
     }
 
     [Fact]
-    public void ScaleTruncatesLikePythonInt()
+    public void Scale_truncates_like_python_int()
     {
         var g = CanvasGeometry.For(height: 97, width: 301, scale: 0.75);
         Assert.Equal((72, 225), (g.ResizedHeight, g.ResizedWidth)); // int(72.75), int(225.75)
@@ -41,7 +41,7 @@ public sealed class CanvasGeometryTests
     }
 
     [Fact]
-    public void ImageAlreadyOfCanvasFormLosesItsLastRowAndColumnLikeCropImage()
+    public void Image_already_of_canvas_form_loses_its_last_row_and_column_like_crop_image()
     {
         var g = CanvasGeometry.For(height: 255, width: 127, scale: 1.0);
         Assert.Equal((255, 127), (g.CanvasHeight, g.CanvasWidth));

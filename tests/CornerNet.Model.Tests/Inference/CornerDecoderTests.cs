@@ -18,7 +18,7 @@ public sealed class CornerDecoderTests
     private static readonly DetectorOptions OnePair = new() { TopK = 1, NumDets = 1 };
 
     [Fact]
-    public void KnownCornersDecodeToTheKnownBox()
+    public void Known_corners_decode_to_the_known_box()
     {
         var builder = new HeadsBuilder(1, Classes, Height, Width)
             .TopLeft(0, cls: 1, x: 2, y: 3, score: 0.8f, tag: 1.0f, dx: 0.25f, dy: 0.5f)
@@ -34,7 +34,7 @@ public sealed class CornerDecoderTests
     }
 
     [Fact]
-    public void TwoObjectsPairOnlyWithinTheirClassBestFirst()
+    public void Two_objects_pair_only_within_their_class_best_first()
     {
         var builder = new HeadsBuilder(1, Classes, Height, Width)
             .TopLeft(0, cls: 0, x: 1, y: 1, score: 0.9f, tag: 0f)
@@ -53,7 +53,7 @@ public sealed class CornerDecoderTests
     }
 
     [Fact]
-    public void RejectsCornersOfDifferentClasses()
+    public void Rejects_corners_of_different_classes()
     {
         var builder = new HeadsBuilder(1, Classes, Height, Width)
             .TopLeft(0, cls: 1, x: 2, y: 3, score: 0.8f)
@@ -64,7 +64,7 @@ public sealed class CornerDecoderTests
     [Theory]
     [InlineData(0.6f, true)]
     [InlineData(0.5f, false)] // the rule is "greater than", so exactly the threshold pairs
-    public void RejectsCornersWhoseTagsAreFartherThanTheThreshold(float tagDistance, bool rejected)
+    public void Rejects_corners_whose_tags_are_farther_than_the_threshold(float tagDistance, bool rejected)
     {
         var builder = new HeadsBuilder(1, Classes, Height, Width)
             .TopLeft(0, cls: 1, x: 2, y: 3, score: 0.8f, tag: 1f)
@@ -74,7 +74,7 @@ public sealed class CornerDecoderTests
     }
 
     [Fact]
-    public void RejectsBottomRightLeftOfTopLeftAfterOffsets()
+    public void Rejects_bottom_right_left_of_top_left_after_offsets()
     {
         // Same column, but the top-left offset pushes it past the bottom-right corner.
         var builder = new HeadsBuilder(1, Classes, Height, Width)
@@ -84,7 +84,7 @@ public sealed class CornerDecoderTests
     }
 
     [Fact]
-    public void RejectsBottomRightAboveTopLeft()
+    public void Rejects_bottom_right_above_top_left()
     {
         var builder = new HeadsBuilder(1, Classes, Height, Width)
             .TopLeft(0, cls: 1, x: 2, y: 5, score: 0.8f)
@@ -93,7 +93,7 @@ public sealed class CornerDecoderTests
     }
 
     [Fact]
-    public void ZeroWidthBoxIsKept()
+    public void Zero_width_box_is_kept()
     {
         var builder = new HeadsBuilder(1, Classes, Height, Width)
             .TopLeft(0, cls: 1, x: 5, y: 3, score: 0.8f)
@@ -104,7 +104,7 @@ public sealed class CornerDecoderTests
     [Theory]
     [InlineData(3, false)]
     [InlineData(1, true)]
-    public void MaxPoolKernelSuppressesAWeakerNeighbour(int kernel, bool neighbourSurvives)
+    public void Max_pool_kernel_suppresses_a_weaker_neighbour(int kernel, bool neighbourSurvives)
     {
         var builder = new HeadsBuilder(1, Classes, Height, Width)
             .TopLeft(0, cls: 0, x: 5, y: 5, score: 0.9f)
@@ -119,7 +119,7 @@ public sealed class CornerDecoderTests
     }
 
     [Fact]
-    public void DecodesEveryBatchElementIndependently()
+    public void Decodes_every_batch_element_independently()
     {
         var builder = new HeadsBuilder(2, Classes, Height, Width)
             .TopLeft(0, cls: 1, x: 2, y: 3, score: 0.8f).BottomRight(0, cls: 1, x: 9, y: 6, score: 0.6f)

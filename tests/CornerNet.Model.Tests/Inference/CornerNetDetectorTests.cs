@@ -18,7 +18,7 @@ public sealed class CornerNetDetectorTests(ITestOutputHelper output)
     };
 
     [Fact]
-    public void ForwardsImageAndMirrorTogetherAndMapsTheOriginalHalf()
+    public void Forwards_image_and_mirror_together_and_maps_the_original_half()
     {
         var network = new ScriptedCornerNetwork(3, BoxOn(0));
         var detector = new CornerNetDetector(network, Spec3, SinglePair);
@@ -46,7 +46,7 @@ public sealed class CornerNetDetectorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void UnmirrorsTheMirroredHalf()
+    public void Unmirrors_the_mirrored_half()
     {
         var detector = new CornerNetDetector(new ScriptedCornerNetwork(3, BoxOn(1)), Spec3, SinglePair);
         var detection = Assert.Single(detector.Detect(TestImages.Random(width: 301, height: 97, seed: 1)));
@@ -56,7 +56,7 @@ public sealed class CornerNetDetectorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void WithoutFlipOnlyTheImageIsForwarded()
+    public void Without_flip_only_the_image_is_forwarded()
     {
         var network = new ScriptedCornerNetwork(3, BoxOn(0));
         var detector = new CornerNetDetector(network, Spec3, SinglePair with { Flip = false });
@@ -65,7 +65,7 @@ public sealed class CornerNetDetectorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void MapsBackFromANonUnitScale()
+    public void Maps_back_from_a_non_unit_scale()
     {
         var network = new ScriptedCornerNetwork(3, BoxOn(0));
         var detector = new CornerNetDetector(network, Spec3, SinglePair with { TestScales = [0.5] });
@@ -79,7 +79,7 @@ public sealed class CornerNetDetectorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void PoolsScalesBeforeNms()
+    public void Pools_scales_before_NMS()
     {
         // The same grid box at two scales gives two different pixel boxes; both survive Gaussian soft-NMS with lowered score.
         var network = new ScriptedCornerNetwork(3, BoxOn(0));
@@ -92,7 +92,7 @@ public sealed class CornerNetDetectorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void CapsTheLongestSideAndReturnsBoxesInOriginalPixels()
+    public void Caps_the_longest_side_and_returns_boxes_in_original_pixels()
     {
         var network = new ScriptedCornerNetwork(3, BoxOn(0));
         var detector = new CornerNetDetector(network, Spec3, SinglePair with { MaxLongestSide = 300 });
@@ -107,7 +107,7 @@ public sealed class CornerNetDetectorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void BatchResultsEqualSingleImageResults()
+    public void Batch_results_equal_single_image_results()
     {
         var detector = new CornerNetDetector(new TinyCornerNetwork(3), Spec3, new DetectorOptions { MaxBatchImages = 3 });
         DecodedImage[] images =
@@ -138,7 +138,7 @@ public sealed class CornerNetDetectorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void ReleasesEveryTensorItCreates()
+    public void Releases_every_tensor_it_creates()
     {
         var detector = new CornerNetDetector(new TinyCornerNetwork(3), Spec3);
         var images = new[] { TestImages.Random(60, 50, seed: 1), TestImages.Random(150, 40, seed: 2) };
@@ -152,14 +152,14 @@ public sealed class CornerNetDetectorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void RefusesHeadsOfTheWrongShape()
+    public void Refuses_heads_of_the_wrong_shape()
     {
         var detector = new CornerNetDetector(new TinyCornerNetwork(4), Spec3);
         Assert.Throws<InvalidOperationException>(() => detector.Detect(TestImages.Random(60, 50, seed: 1)));
     }
 
     [Fact]
-    public void MaxPerImageKeepsTheBestBoxes()
+    public void Max_per_image_keeps_the_best_boxes()
     {
         var detector = new CornerNetDetector(new TinyCornerNetwork(3), Spec3, new DetectorOptions { MaxPerImage = 7 });
         var all = new CornerNetDetector(new TinyCornerNetwork(3), Spec3, new DetectorOptions { MaxPerImage = 10_000 });

@@ -5,7 +5,7 @@ namespace CornerNet.Model.Tests.Inference;
 public sealed class DetectorOptionsTests
 {
     [Fact]
-    public void DefaultsAreTheAuthors()
+    public void Defaults_are_the_authors()
     {
         var o = new DetectorOptions().Validate();
         Assert.Equal((100, 0.5f, 1000, 3), (o.TopK, o.AeThreshold, o.NumDets, o.NmsKernel));
@@ -18,7 +18,7 @@ public sealed class DetectorOptionsTests
     }
 
     [Fact]
-    public void ValidationNamesEveryProblem()
+    public void Validation_names_every_problem()
     {
         var bad = new DetectorOptions { TopK = 10, NumDets = 101, NmsKernel = 2, TestScales = [], Sigma = 0 };
         var error = Assert.Throws<ArgumentException>(() => bad.Validate());

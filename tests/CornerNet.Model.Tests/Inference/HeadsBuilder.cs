@@ -1,6 +1,5 @@
 using CornerNet.Model.Architecture;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace CornerNet.Model.Tests.Inference;
 
@@ -8,28 +7,28 @@ namespace CornerNet.Model.Tests.Inference;
 internal sealed class HeadsBuilder
 {
     private const float Background = -1000f;
-    private readonly int classes;
-    private readonly int height;
-    private readonly int width;
-    private readonly float[] topLeftHeat;
-    private readonly float[] bottomRightHeat;
-    private readonly float[] topLeftTag;
-    private readonly float[] bottomRightTag;
-    private readonly float[] topLeftOffset;
-    private readonly float[] bottomRightOffset;
+    private readonly int _classes;
+    private readonly int _height;
+    private readonly int _width;
+    private readonly float[] _topLeftHeat;
+    private readonly float[] _bottomRightHeat;
+    private readonly float[] _topLeftTag;
+    private readonly float[] _bottomRightTag;
+    private readonly float[] _topLeftOffset;
+    private readonly float[] _bottomRightOffset;
 
     public HeadsBuilder(int batch, int classes, int height, int width)
     {
         Batch = batch;
-        this.classes = classes;
-        this.height = height;
-        this.width = width;
-        topLeftHeat = Enumerable.Repeat(Background, batch * classes * height * width).ToArray();
-        bottomRightHeat = Enumerable.Repeat(Background, batch * classes * height * width).ToArray();
-        topLeftTag = new float[batch * height * width];
-        bottomRightTag = new float[batch * height * width];
-        topLeftOffset = new float[batch * 2 * height * width];
-        bottomRightOffset = new float[batch * 2 * height * width];
+        _classes = classes;
+        _height = height;
+        _width = width;
+        _topLeftHeat = Enumerable.Repeat(Background, batch * classes * height * width).ToArray();
+        _bottomRightHeat = Enumerable.Repeat(Background, batch * classes * height * width).ToArray();
+        _topLeftTag = new float[batch * height * width];
+        _bottomRightTag = new float[batch * height * width];
+        _topLeftOffset = new float[batch * 2 * height * width];
+        _bottomRightOffset = new float[batch * 2 * height * width];
     }
 
     public int Batch { get; }
@@ -38,28 +37,28 @@ internal sealed class HeadsBuilder
 
     public HeadsBuilder TopLeft(int image, int cls, int x, int y, float score, float tag = 0, float dx = 0, float dy = 0)
     {
-        Place(topLeftHeat, topLeftTag, topLeftOffset, image, cls, x, y, score, tag, dx, dy);
+        Place(_topLeftHeat, _topLeftTag, _topLeftOffset, image, cls, x, y, score, tag, dx, dy);
         return this;
     }
 
     public HeadsBuilder BottomRight(int image, int cls, int x, int y, float score, float tag = 0, float dx = 0, float dy = 0)
     {
-        Place(bottomRightHeat, bottomRightTag, bottomRightOffset, image, cls, x, y, score, tag, dx, dy);
+        Place(_bottomRightHeat, _bottomRightTag, _bottomRightOffset, image, cls, x, y, score, tag, dx, dy);
         return this;
     }
 
     public CornerHeads Build() => new(
-        torch.tensor(topLeftHeat, [Batch, classes, height, width]),
-        torch.tensor(bottomRightHeat, [Batch, classes, height, width]),
-        torch.tensor(topLeftTag, [Batch, 1, height, width]),
-        torch.tensor(bottomRightTag, [Batch, 1, height, width]),
-        torch.tensor(topLeftOffset, [Batch, 2, height, width]),
-        torch.tensor(bottomRightOffset, [Batch, 2, height, width]));
+        torch.tensor(_topLeftHeat, [Batch, _classes, _height, _width]),
+        torch.tensor(_bottomRightHeat, [Batch, _classes, _height, _width]),
+        torch.tensor(_topLeftTag, [Batch, 1, _height, _width]),
+        torch.tensor(_bottomRightTag, [Batch, 1, _height, _width]),
+        torch.tensor(_topLeftOffset, [Batch, 2, _height, _width]),
+        torch.tensor(_bottomRightOffset, [Batch, 2, _height, _width]));
 
     private void Place(float[] heat, float[] tags, float[] offsets, int image, int cls, int x, int y, float score, float tag, float dx, float dy)
     {
-        int cells = height * width, cell = y * width + x;
-        heat[(image * classes + cls) * cells + cell] = Logit(score);
+        int cells = _height * _width, cell = y * _width + x;
+        heat[(image * _classes + cls) * cells + cell] = Logit(score);
         tags[image * cells + cell] = tag;
         offsets[(image * 2) * cells + cell] = dx;
         offsets[(image * 2 + 1) * cells + cell] = dy;

@@ -30,7 +30,7 @@ public sealed class ImageLoaderTests
     }
 
     [Fact]
-    public void AppliesExifOrientation()
+    public void Applies_exif_orientation()
     {
         // 40x20, red left half, blue right half, tagged "rotate 90° clockwise to display".
         using var image = new Image<Rgb24>(40, 20);
@@ -51,7 +51,7 @@ public sealed class ImageLoaderTests
     }
 
     [Fact]
-    public void ExpandsGrayscale()
+    public void Expands_grayscale()
     {
         using var image = new Image<L8>(3, 2, new L8(77));
         var decoded = Loader.Load(Encode(image, new PngEncoder { ColorType = PngColorType.Grayscale }), bgr: true);
@@ -59,7 +59,7 @@ public sealed class ImageLoaderTests
     }
 
     [Fact]
-    public void SixteenBitPngKeepsTheHighByteLikeOpenCv()
+    public void Sixteen_bit_PNG_keeps_the_high_byte_like_OpenCV()
     {
         using var image = new Image<Rgb48>(2, 2, new Rgb48(0x1234, 0xABCD, 0x00FF));
         var decoded = Loader.Load(Encode(image, new PngEncoder { ColorType = PngColorType.Rgb, BitDepth = PngBitDepth.Bit16 }), bgr: true);
@@ -67,7 +67,7 @@ public sealed class ImageLoaderTests
     }
 
     [Fact]
-    public void ExpandsPalette()
+    public void Expands_palette()
     {
         using var image = new Image<Rgba32>(3, 1);
         image[0, 0] = new Rgba32(255, 0, 0);
@@ -84,7 +84,7 @@ public sealed class ImageLoaderTests
     }
 
     [Fact]
-    public void DropsAlphaWithoutCompositingLikeImread()
+    public void Drops_alpha_without_compositing_like_imread()
     {
         using var image = new Image<Rgba32>(2, 1);
         image[0, 0] = new Rgba32(10, 20, 30, 0);
@@ -95,7 +95,7 @@ public sealed class ImageLoaderTests
     }
 
     [Fact]
-    public void RgbOrderWhenAsked()
+    public void Rgb_order_when_asked()
     {
         using var image = new Image<Rgb24>(1, 1, new Rgb24(1, 2, 3));
         var decoded = Loader.Load(Encode(image, new PngEncoder()), bgr: false);
@@ -103,7 +103,7 @@ public sealed class ImageLoaderTests
     }
 
     [Fact]
-    public void RefusesGifUnlessAllowed()
+    public void Refuses_gif_unless_allowed()
     {
         using var image = new Image<Rgb24>(4, 4, new Rgb24(9, 9, 9));
         var gif = Encode(image, new GifEncoder());
@@ -114,7 +114,7 @@ public sealed class ImageLoaderTests
     }
 
     [Fact]
-    public void RefusesTiffUnlessAllowed()
+    public void Refuses_tiff_unless_allowed()
     {
         using var image = new Image<Rgb24>(4, 4, new Rgb24(9, 9, 9));
         var tiff = Encode(image, new TiffEncoder());
@@ -124,7 +124,7 @@ public sealed class ImageLoaderTests
     }
 
     [Fact]
-    public void RefusesAHugePngFromItsHeaderWithoutAllocatingPixels()
+    public void Refuses_a_huge_PNG_from_its_header_without_allocating_pixels()
     {
         var png = PngHeaderOnly(60000, 60000);
         long before = GC.GetAllocatedBytesForCurrentThread();
@@ -136,14 +136,14 @@ public sealed class ImageLoaderTests
     }
 
     [Fact]
-    public void RejectsBytesThatAreNoImage()
+    public void Rejects_bytes_that_are_no_image()
     {
         Assert.Throws<UndecodableImageException>(() => Loader.Load(Encoding.ASCII.GetBytes("definitely not an image"), bgr: true));
         Assert.Throws<UndecodableImageException>(() => Loader.Load([], bgr: true));
     }
 
     [Fact]
-    public void RejectsATruncatedPng()
+    public void Rejects_a_truncated_PNG()
     {
         using var image = new Image<Rgb24>(64, 64, new Rgb24(1, 2, 3));
         var png = Encode(image, new PngEncoder());

@@ -11,7 +11,7 @@ public sealed class ImagePreprocessorTests
     private static float Normalised(int channel, byte value) => (float)((value / 255.0 - Mean[channel]) / Std[channel]);
 
     [Fact]
-    public void PlacesNormalisedPixelsAndPadsWithMinusMeanOverStd()
+    public void Places_normalised_pixels_and_pads_with_minus_mean_over_std()
     {
         var image = TestImages.Random(width: 5, height: 3, seed: 1);
         var g = CanvasGeometry.For(image.Height, image.Width, 1.0); // canvas 127x127, border (62, 61)
@@ -45,7 +45,7 @@ public sealed class ImagePreprocessorTests
     }
 
     [Fact]
-    public void DropsTheLastColumnWhenTheImageWidthIsAlreadyOfCanvasForm()
+    public void Drops_the_last_column_when_the_image_width_is_already_of_canvas_form()
     {
         var pixels = Enumerable.Repeat((byte)200, 127 * 3).ToArray();
         var image = new DecodedImage(127, 1, pixels);
@@ -60,7 +60,7 @@ public sealed class ImagePreprocessorTests
     }
 
     [Fact]
-    public void LinearUpscaleMatchesOpenCv()
+    public void Linear_upscale_matches_OpenCV()
     {
         // cv2.resize(np.array([[0, 255]]), (4, 1)) → [0, 64, 191, 255] (half-pixel centres, edges clamped).
         var image = new DecodedImage(2, 1, [0, 0, 0, 255, 255, 255]);
@@ -69,7 +69,7 @@ public sealed class ImagePreprocessorTests
     }
 
     [Fact]
-    public void LinearHalvingAveragesPairsLikeOpenCv()
+    public void Linear_halving_averages_pairs_like_OpenCV()
     {
         var image = new DecodedImage(4, 2, [10, 10, 10, 20, 20, 20, 30, 30, 30, 40, 40, 40, 12, 12, 12, 22, 22, 22, 32, 32, 32, 42, 42, 42]);
         var resized = LinearResizer.Resize(image, 2, 1);
@@ -77,7 +77,7 @@ public sealed class ImagePreprocessorTests
     }
 
     [Fact]
-    public void ScaledFillEqualsResizeThenFill()
+    public void Scaled_fill_equals_resize_then_fill()
     {
         var image = TestImages.Random(width: 97, height: 61, seed: 3);
         var g = CanvasGeometry.For(image.Height, image.Width, 1.25);

@@ -2,8 +2,6 @@ using CornerNet.Model.Architecture;
 using CornerNet.Model.Checkpoints;
 using CornerNet.Model.Data;
 using CornerNet.Model.Inference;
-using CornerNet.Tests.Shared;
-using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 
 namespace CornerNet.Model.Tests.Inference;

@@ -1,8 +1,7 @@
-using CornerNet.Model.Architecture;
+using System.Globalization;
 using CornerNet.Model.Inference;
-using TorchSharp;
 using CornerNet.Tools.Common;
-using static TorchSharp.torch;
+using TorchSharp;
 
 namespace CornerNet.Model.Tests.Inference;
 
@@ -30,7 +29,7 @@ public sealed class ManagedCornerDecoderTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void ManagedDecoderEqualsTheTorchOpsDecoder(int batch, int classes, int height, int width, int topK, int numDets, HeatLogits logits)
+    public void Managed_decoder_equals_the_torch_ops_decoder(int batch, int classes, int height, int width, int topK, int numDets, HeatLogits logits)
     {
         var options = new DetectorOptions { TopK = topK, NumDets = numDets };
         int seed = HashCode.Combine(batch, classes, height, width, topK, logits);
@@ -53,7 +52,7 @@ public sealed class ManagedCornerDecoderTests
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
-    public void KernelSizesOtherThanThreeAgree(int kernel)
+    public void Kernel_sizes_other_than_three_agree(int kernel)
     {
         var options = new DetectorOptions { TopK = 50, NumDets = 300, NmsKernel = kernel };
         using var scope = torch.NewDisposeScope();
@@ -62,14 +61,14 @@ public sealed class ManagedCornerDecoderTests
     }
 
     [Fact]
-    public void TheSelfCheckPassesOnThisLibtorch()
+    public void The_self_check_passes_on_this_libtorch()
     {
         // Otherwise Decode would quietly use the torch operations and the equality tests above would prove nothing.
         Assert.True(ManagedDecoderSelfCheck.Passed);
     }
 
     [Fact]
-    public void SigmoidIsLibtorchsBitForBit()
+    public void Sigmoid_is_libtorchs_bit_for_bit()
     {
         var random = new Random(11);
         const int n = 1 << 20;
@@ -92,7 +91,7 @@ public sealed class ManagedCornerDecoderTests
     [InlineData(1000, 10_000, 3)] // introselect + introsort path
     [InlineData(10, 10, 2)]
     [InlineData(40, 2_000, 50)]
-    public void TopKTieOrderIsLibtorchs(int k, int n, int distinctValues)
+    public void Top_k_tie_order_is_libtorchs(int k, int n, int distinctValues)
     {
         var random = new Random(k + n);
         var values = Enumerable.Range(0, n).Select(_ => (float)random.Next(distinctValues)).ToArray();
@@ -107,7 +106,7 @@ public sealed class ManagedCornerDecoderTests
     }
 
     private static string Row(CornerDetection box) =>
-        string.Join(", ", Floats(box).Select(v => v.ToString("R"))) + $", class {box.Class}";
+        string.Join(", ", Floats(box).Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + $", class {box.Class}";
 
     private static float[] Floats(CornerDetection box) =>
         [box.X1, box.Y1, box.X2, box.Y2, box.Score, box.TopLeftScore, box.BottomRightScore];

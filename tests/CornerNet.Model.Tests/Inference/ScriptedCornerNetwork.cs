@@ -1,5 +1,4 @@
 using CornerNet.Model.Architecture;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CornerNet.Model.Tests.Inference;

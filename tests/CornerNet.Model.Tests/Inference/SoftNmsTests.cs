@@ -19,7 +19,7 @@ public sealed class SoftNmsTests
     private static float[] Corners(CornerDetection box) => [box.X1, box.Y1, box.X2, box.Y2];
 
     [Fact]
-    public void GaussianDecaysByExpOfMinusIouSquaredOverSigma()
+    public void Gaussian_decays_by_exp_of_minus_IoU_squared_over_sigma()
     {
         var boxes = Boxes();
         int kept = SoftNms.Apply(boxes, NmsKind.Gaussian, threshold: 0.99f, sigma: 0.5f, scoreFloor: 0.001f);
@@ -34,7 +34,7 @@ public sealed class SoftNmsTests
     [Theory]
     [InlineData(0.3f, 0.4f)]  // IoU 0.5 > 0.3: score × (1 - 0.5)
     [InlineData(0.5f, 0.8f)]  // IoU 0.5 is not > 0.5: unchanged
-    public void LinearDecaysOnlyAboveTheThreshold(float threshold, float expectedB)
+    public void Linear_decays_only_above_the_threshold(float threshold, float expectedB)
     {
         var boxes = Boxes();
         int kept = SoftNms.Apply(boxes, NmsKind.Linear, threshold, sigma: 0.5f, scoreFloor: 0.001f);
@@ -44,7 +44,7 @@ public sealed class SoftNmsTests
     }
 
     [Fact]
-    public void HardNmsRemovesOverlapsAboveTheThreshold()
+    public void Hard_NMS_removes_overlaps_above_the_threshold()
     {
         var boxes = Boxes();
         int kept = SoftNms.Apply(boxes, NmsKind.Hard, threshold: 0.3f, sigma: 0.5f, scoreFloor: 0.001f);
@@ -54,7 +54,7 @@ public sealed class SoftNmsTests
     }
 
     [Fact]
-    public void DiscardedBoxIsGoneAndTheLastBoxTakesItsPlace()
+    public void Discarded_box_is_gone_and_the_last_box_takes_its_place()
     {
         // A tiny box overlapping A falls below the floor; it must not survive anywhere in the kept boxes.
         CornerDetection[] boxes =
@@ -71,7 +71,7 @@ public sealed class SoftNmsTests
     }
 
     [Fact]
-    public void MergeAveragesSuppressedBoxesByCornerScores()
+    public void Merge_averages_suppressed_boxes_by_corner_scores()
     {
         // Hard NMS: weight 0 → merge weight (1 - 0)^exp = 1, so B joins A's corners fully.
         CornerDetection[] boxes =
@@ -90,7 +90,7 @@ public sealed class SoftNmsTests
     }
 
     [Fact]
-    public void GaussianMergeWeightsByOneMinusWeightToTheExponent()
+    public void Gaussian_merge_weights_by_one_minus_weight_to_the_exponent()
     {
         CornerDetection[] boxes =
         [
@@ -106,7 +106,7 @@ public sealed class SoftNmsTests
     }
 
     [Fact]
-    public void TiesSelectTheEarlierBox()
+    public void Ties_select_the_earlier_box()
     {
         CornerDetection[] boxes =
         [

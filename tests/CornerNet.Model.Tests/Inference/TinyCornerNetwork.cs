@@ -1,6 +1,7 @@
 using CornerNet.Model.Architecture;
 using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace CornerNet.Model.Tests.Inference;
@@ -8,25 +9,33 @@ namespace CornerNet.Model.Tests.Inference;
 /// <summary>A small random convolutional stand-in for CornerNet with the same input/output geometry.</summary>
 internal sealed class TinyCornerNetwork : nn.Module<Tensor, CornerHeads>
 {
-    private readonly Conv2d stem;
-    private readonly Conv2d mix;
-    private readonly Conv2d topLeftHeat;
-    private readonly Conv2d bottomRightHeat;
-    private readonly Conv2d topLeftTag;
-    private readonly Conv2d bottomRightTag;
-    private readonly Conv2d topLeftOffset;
-    private readonly Conv2d bottomRightOffset;
+    [ComponentName(Name = "stem")]
+    private readonly Conv2d _stem;
+    [ComponentName(Name = "mix")]
+    private readonly Conv2d _mix;
+    [ComponentName(Name = "topLeftHeat")]
+    private readonly Conv2d _topLeftHeat;
+    [ComponentName(Name = "bottomRightHeat")]
+    private readonly Conv2d _bottomRightHeat;
+    [ComponentName(Name = "topLeftTag")]
+    private readonly Conv2d _topLeftTag;
+    [ComponentName(Name = "bottomRightTag")]
+    private readonly Conv2d _bottomRightTag;
+    [ComponentName(Name = "topLeftOffset")]
+    private readonly Conv2d _topLeftOffset;
+    [ComponentName(Name = "bottomRightOffset")]
+    private readonly Conv2d _bottomRightOffset;
 
     public TinyCornerNetwork(int classes, long seed = 7) : base("tiny")
     {
-        stem = nn.Conv2d(3, 8, 3, stride: 4, padding: 1);
-        mix = nn.Conv2d(8, 8, 3, padding: 1);
-        topLeftHeat = nn.Conv2d(8, classes, 1);
-        bottomRightHeat = nn.Conv2d(8, classes, 1);
-        topLeftTag = nn.Conv2d(8, 1, 1);
-        bottomRightTag = nn.Conv2d(8, 1, 1);
-        topLeftOffset = nn.Conv2d(8, 2, 1);
-        bottomRightOffset = nn.Conv2d(8, 2, 1);
+        _stem = nn.Conv2d(3, 8, 3, stride: 4, padding: 1);
+        _mix = nn.Conv2d(8, 8, 3, padding: 1);
+        _topLeftHeat = nn.Conv2d(8, classes, 1);
+        _bottomRightHeat = nn.Conv2d(8, classes, 1);
+        _topLeftTag = nn.Conv2d(8, 1, 1);
+        _bottomRightTag = nn.Conv2d(8, 1, 1);
+        _topLeftOffset = nn.Conv2d(8, 2, 1);
+        _bottomRightOffset = nn.Conv2d(8, 2, 1);
         RegisterComponents();
 
         // Seeded here rather than with torch.manual_seed: the torch generator is shared with tests running in parallel.
@@ -43,15 +52,15 @@ internal sealed class TinyCornerNetwork : nn.Module<Tensor, CornerHeads>
 
     public override CornerHeads forward(Tensor input)
     {
-        var features = nn.functional.relu(mix.forward(nn.functional.relu(stem.forward(input))));
+        var features = nn.functional.relu(_mix.forward(nn.functional.relu(_stem.forward(input))));
 
         // A ramp favouring top-left corners near the top-left and bottom-right corners near the bottom-right,
         // so that random weights still produce valid boxes.
         long height = features.shape[2], width = features.shape[3];
         var ramp = (torch.arange(height).view(height, 1) / height + torch.arange(width).view(1, width) / width) * 4;
         return new CornerHeads(
-            topLeftHeat.forward(features) * 8 - ramp, bottomRightHeat.forward(features) * 8 + ramp - 8,
-            topLeftTag.forward(features) * 4, bottomRightTag.forward(features) * 4,
-            topLeftOffset.forward(features), bottomRightOffset.forward(features));
+            _topLeftHeat.forward(features) * 8 - ramp, _bottomRightHeat.forward(features) * 8 + ramp - 8,
+            _topLeftTag.forward(features) * 4, _bottomRightTag.forward(features) * 4,
+            _topLeftOffset.forward(features), _bottomRightOffset.forward(features));
     }
 }

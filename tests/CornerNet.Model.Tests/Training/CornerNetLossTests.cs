@@ -114,7 +114,7 @@ public class CornerNetLossTests
         var groundTruth = tensor(new float[] { 0.5f, 2.0f, 0, 0 }).view(1, 2, 2);
         var mask = tensor(new[] { true, false }).view(1, 2);
 
-        var loss = Loss.Offset(offsets, indices, groundTruth, mask).item<float>();
+        var loss = CornerNetLoss.Offset(offsets, indices, groundTruth, mask).item<float>();
 
         // |0.3 - 0.5| = 0.2 < 1: 0.5 * 0.04; |0.6 - 2| = 1.4: 1.4 - 0.5.
         Assert.Equal((0.02 + 0.9) / 1.0001, loss, 5);
@@ -138,8 +138,8 @@ public class CornerNetLossTests
             var (p, q) = Loss.Embedding(h.TopLeftTag, h.BottomRightTag, targets.TopLeftIndices, targets.BottomRightIndices, targets.Mask);
             pull += p.item<float>();
             push += q.item<float>();
-            offset += Loss.Offset(h.TopLeftOffset, targets.TopLeftIndices, targets.TopLeftOffsets, targets.Mask).item<float>()
-                      + Loss.Offset(h.BottomRightOffset, targets.BottomRightIndices, targets.BottomRightOffsets, targets.Mask).item<float>();
+            offset += CornerNetLoss.Offset(h.TopLeftOffset, targets.TopLeftIndices, targets.TopLeftOffsets, targets.Mask).item<float>()
+                      + CornerNetLoss.Offset(h.BottomRightOffset, targets.BottomRightIndices, targets.BottomRightOffsets, targets.Mask).item<float>();
         }
 
         var values = result.ToValues();

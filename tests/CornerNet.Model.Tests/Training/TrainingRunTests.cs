@@ -1,3 +1,4 @@
+using System.Globalization;
 using CornerNet.Model.Architecture;
 using CornerNet.Model.Training;
 using Xunit.Abstractions;
@@ -57,11 +58,11 @@ public class TrainingRunTests(ITestOutputHelper output)
             history.Add(result.ToValues().Total);
         }
 
-        output.WriteLine($"loss per step: {string.Join(", ", history.Select(v => v.ToString("F4")))}");
+        output.WriteLine($"loss per step: {string.Join(", ", history.Select(v => v.ToString("F4", CultureInfo.InvariantCulture)))}");
         Assert.All(history, v => Assert.True(double.IsFinite(v)));
         var first = history.Take(3).Average();
         var last = history.TakeLast(3).Average();
-        Assert.True(last < first, $"loss did not fall: {string.Join(", ", history.Select(v => v.ToString("F4")))}");
+        Assert.True(last < first, $"loss did not fall: {string.Join(", ", history.Select(v => v.ToString("F4", CultureInfo.InvariantCulture)))}");
     }
 
     private static void FillRectangle(byte[] image, int width, int x1, int y1, int x2, int y2, byte blue, byte green, byte red)

@@ -82,7 +82,7 @@ public sealed class ComposeFileTests
         var maxBytes = appsettings.GetProperty("Limits").GetProperty("MaxRequestBytes").GetInt64();
         Assert.Contains($"client_max_body_size {maxBytes / 1024 / 1024}m;", nginx);
         var timeout = appsettings.GetProperty("Batching").GetProperty("RequestTimeoutSeconds").GetInt32();
-        var readTimeout = int.Parse(System.Text.RegularExpressions.Regex.Match(nginx, @"proxy_read_timeout (\d+)s;").Groups[1].Value);
+        var readTimeout = int.Parse(System.Text.RegularExpressions.Regex.Match(nginx, @"proxy_read_timeout (\d+)s;").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(readTimeout > timeout, $"proxy_read_timeout {readTimeout}s must exceed the service's {timeout}s");
     }
 

@@ -1,6 +1,6 @@
-using CornerNet.Tools.Common;
 using System.Diagnostics;
 using System.Net.Sockets;
+using CornerNet.Tools.Common;
 
 namespace CornerNet.Service.Tests.Deployment;
 

@@ -1,8 +1,8 @@
-using CornerNet.Tools.Common;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
+using CornerNet.Tools.Common;
 
 namespace CornerNet.Service.Tests.Deployment;
 
@@ -12,7 +12,7 @@ namespace CornerNet.Service.Tests.Deployment;
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Slow)]
 [Trait(TestCategories.Category, TestCategories.External)]
-public sealed class ReverseProxyTests(ReverseProxyTests.Deployment deployment) : IClassFixture<ReverseProxyTests.Deployment>
+public sealed class ReverseProxyTests(ReverseProxyTests.Deployment deployment) : IClassFixture<ReverseProxyTests.Deployment>, IDisposable
 {
     /// <summary>One service process and one nginx for the whole class.</summary>
     public sealed class Deployment : IAsyncLifetime
@@ -37,6 +37,8 @@ public sealed class ReverseProxyTests(ReverseProxyTests.Deployment deployment) :
     private readonly ServiceChildProcess _service = deployment.Service;
     private readonly NginxProcess _nginx = deployment.Nginx;
     private readonly HttpClient _client = new() { BaseAddress = deployment.Nginx.Address };
+
+    public void Dispose() => _client.Dispose();
 
     private static ByteArrayContent Png(int width, int height)
     {

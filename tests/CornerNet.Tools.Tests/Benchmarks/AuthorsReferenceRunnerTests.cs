@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
-using CornerNet.Model.Inference;
 using CornerNet.Benchmarks;
 using CornerNet.Benchmarks.AuthorsReference;
+using CornerNet.Model.Inference;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -18,9 +18,9 @@ public sealed class AuthorsReferenceRunnerTests : IDisposable
 {
     private const string DebianPython = "/usr/bin/python3";
 
-    private readonly string folder = Directory.CreateTempSubdirectory("authors-reference-test-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("authors-reference-test-").FullName;
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
     public void The_script_is_copied_beside_the_program()
@@ -34,16 +34,16 @@ public sealed class AuthorsReferenceRunnerTests : IDisposable
     [Fact]
     public void A_missing_repository_exits_with_code_2_and_one_message_after_our_rows()
     {
-        string json = Path.Combine(folder, "bench.json");
+        string json = Path.Combine(_folder, "bench.json");
         var output = new StringWriter();
         var errors = new StringWriter();
 
-        int exit = BenchCommand.Run(TinyOptions() with { AuthorsRepo = Path.Combine(folder, "CornerNet"), JsonPath = json }, output, errors);
+        int exit = BenchCommand.Run(TinyOptions() with { AuthorsRepo = Path.Combine(_folder, "CornerNet"), JsonPath = json }, output, errors);
 
         Assert.Equal(2, exit);
         Assert.Equal(
-            $"bench: authors' reference: --authors-repo {Path.Combine(folder, "CornerNet")}: no such folder " +
-            $"(get their code with: git clone https://github.com/princeton-vl/CornerNet {Path.Combine(folder, "CornerNet")}).",
+            $"bench: authors' reference: --authors-repo {Path.Combine(_folder, "CornerNet")}: no such folder " +
+            $"(get their code with: git clone https://github.com/princeton-vl/CornerNet {Path.Combine(_folder, "CornerNet")}).",
             errors.ToString().Trim());
         Assert.Contains(output.ToString().Split('\n'), l => l.StartsWith("tiny ", StringComparison.Ordinal));
         using var document = JsonDocument.Parse(File.ReadAllText(json));
@@ -54,10 +54,10 @@ public sealed class AuthorsReferenceRunnerTests : IDisposable
     [Fact]
     public void A_folder_that_is_not_their_repository_is_refused_naming_what_is_missing()
     {
-        Directory.CreateDirectory(Path.Combine(folder, "models"));
-        File.WriteAllText(Path.Combine(folder, "models", "CornerNet.py"), "");
+        Directory.CreateDirectory(Path.Combine(_folder, "models"));
+        File.WriteAllText(Path.Combine(_folder, "models", "CornerNet.py"), "");
 
-        var e = Assert.Throws<AuthorsReferenceException>(() => AuthorsReferenceRunner.CheckRepository(folder));
+        var e = Assert.Throws<AuthorsReferenceException>(() => AuthorsReferenceRunner.CheckRepository(_folder));
 
         Assert.Contains("is not a checkout of princeton-vl/CornerNet", e.Message);
         Assert.Contains("models/py_utils/kp.py", e.Message);
@@ -68,7 +68,7 @@ public sealed class AuthorsReferenceRunnerTests : IDisposable
     public void A_missing_python_exits_with_code_2_naming_it()
     {
         string repository = FakeRepository();
-        string python = Path.Combine(folder, "no-python");
+        string python = Path.Combine(_folder, "no-python");
         var errors = new StringWriter();
 
         int exit = BenchCommand.Run(TinyOptions() with { AuthorsRepo = repository, Python = python }, new StringWriter(), errors);
@@ -117,7 +117,7 @@ public sealed class AuthorsReferenceRunnerTests : IDisposable
     [Fact]
     public void An_interpreter_that_cannot_start_is_reported()
     {
-        string notExecutable = Path.Combine(folder, "python");
+        string notExecutable = Path.Combine(_folder, "python");
         File.WriteAllText(notExecutable, "not a program");
 
         var e = Assert.Throws<AuthorsReferenceException>(() => AuthorsReferenceRunner.RunScript(Request(notExecutable)));
@@ -129,7 +129,7 @@ public sealed class AuthorsReferenceRunnerTests : IDisposable
     [Trait(TestCategories.Category, TestCategories.External)]
     public void The_real_script_refuses_a_folder_that_is_not_their_repository()
     {
-        string repository = Path.Combine(folder, "not-theirs");
+        string repository = Path.Combine(_folder, "not-theirs");
         Directory.CreateDirectory(repository);
 
         var e = Assert.Throws<AuthorsReferenceException>(() => AuthorsReferenceRunner.RunScript(Request(DebianPython, repository)));
@@ -239,7 +239,7 @@ public sealed class AuthorsReferenceRunnerTests : IDisposable
     public void The_image_for_their_side_is_written_so_that_opencv_reads_back_our_bytes()
     {
         var image = BenchCommand.GeneratedImage(64, 48);
-        string png = Path.Combine(folder, "image.png");
+        string png = Path.Combine(_folder, "image.png");
 
         AuthorsReferenceRunner.WritePng(image, pixelsAreBgr: true, png);
 
@@ -262,12 +262,12 @@ public sealed class AuthorsReferenceRunnerTests : IDisposable
             ["s.py", "--authors-repo", "/r", "--image", "/i.png", "--threads", "2", "--warmup", "1", "--iterations", "3", "--weights", "/w.pth"],
             request.Arguments());
         Assert.DoesNotContain("--weights", (request with { Weights = null }).Arguments());
-        Assert.Equal(Path.Combine(folder, "bench.authors.json"), AuthorsReferenceRunner.RawOutputPath(Path.Combine(folder, "bench.json")));
+        Assert.Equal(Path.Combine(_folder, "bench.authors.json"), AuthorsReferenceRunner.RawOutputPath(Path.Combine(_folder, "bench.json")));
     }
 
     private BenchOptions TinyOptions()
     {
-        string image = Path.Combine(folder, "small.png");
+        string image = Path.Combine(_folder, "small.png");
         if (!File.Exists(image))
         {
             var generated = BenchCommand.GeneratedImage(96, 64);
@@ -280,7 +280,7 @@ public sealed class AuthorsReferenceRunnerTests : IDisposable
 
     private string FakeRepository()
     {
-        string repository = Path.Combine(folder, "CornerNet");
+        string repository = Path.Combine(_folder, "CornerNet");
         foreach (string file in AuthorsReferenceRunner.RequiredFiles)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(repository, file))!);
@@ -292,7 +292,7 @@ public sealed class AuthorsReferenceRunnerTests : IDisposable
 
     private string FakePython(params string[] lines)
     {
-        string path = Path.Combine(folder, $"python-{Guid.NewGuid():N}");
+        string path = Path.Combine(_folder, $"python-{Guid.NewGuid():N}");
         File.WriteAllText(path, "#!/bin/sh\n" + string.Join("\n", lines) + "\n");
         if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("These tests use the bench's Linux setup (Debian's python3).");
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -300,7 +300,7 @@ public sealed class AuthorsReferenceRunnerTests : IDisposable
     }
 
     private AuthorsScriptRequest Request(string python, string? repository = null) =>
-        new(python, AuthorsReferenceRunner.ScriptPath, repository ?? folder, Path.Combine(folder, "image.png"), null, 1, 0, 1);
+        new(python, AuthorsReferenceRunner.ScriptPath, repository ?? _folder, Path.Combine(_folder, "image.png"), null, 1, 0, 1);
 
     private static BenchReport Report(params BenchPipelineRow[] rows) => new()
     {

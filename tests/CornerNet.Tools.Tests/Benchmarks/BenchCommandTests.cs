@@ -1,8 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using CornerNet.Model.Architecture;
 using CornerNet.Benchmarks;
-using CornerNet.Benchmarks.AuthorsReference;
+using CornerNet.Model.Architecture;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -10,9 +9,9 @@ namespace CornerNet.Tools.Tests.Benchmarks;
 
 public sealed class BenchCommandTests : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("bench-test-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("bench-test-").FullName;
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
     public void An_invalid_batch_on_the_command_line_exits_with_code_2()
@@ -27,29 +26,29 @@ public sealed class BenchCommandTests : IDisposable
         var errors = new StringWriter();
         Assert.Equal(2, BenchCommand.Run(new BenchOptions { Iterations = 0 }, new StringWriter(), errors));
         Assert.Contains("--iterations", errors.ToString());
-        Assert.Equal(2, BenchCommand.Run(new BenchOptions { ImagePath = Path.Combine(folder, "missing.png") }, new StringWriter(), new StringWriter()));
+        Assert.Equal(2, BenchCommand.Run(new BenchOptions { ImagePath = Path.Combine(_folder, "missing.png") }, new StringWriter(), new StringWriter()));
         Assert.Equal(2, BenchCommand.Run(new BenchOptions { Architecture = "no-such-arch" }, new StringWriter(), new StringWriter()));
-        Assert.Equal(2, BenchCommand.Run(new BenchOptions { Weights = Path.Combine(folder, "missing.pth") }, new StringWriter(), new StringWriter()));
+        Assert.Equal(2, BenchCommand.Run(new BenchOptions { Weights = Path.Combine(_folder, "missing.pth") }, new StringWriter(), new StringWriter()));
     }
 
     [Fact]
     public void The_architecture_defaults_to_tiny_or_to_the_file_beside_the_weights()
     {
         Assert.Equal("tiny", new BenchOptions().ArchitectureOrDefault);
-        string weights = Path.Combine(folder, "model.pth");
+        string weights = Path.Combine(_folder, "model.pth");
         Assert.Equal("tiny", new BenchOptions { Weights = weights }.ArchitectureOrDefault);
-        File.WriteAllText(Path.Combine(folder, "model.json"), "{}");
-        Assert.Equal(Path.Combine(folder, "model.json"), new BenchOptions { Weights = weights }.ArchitectureOrDefault);
+        File.WriteAllText(Path.Combine(_folder, "model.json"), "{}");
+        Assert.Equal(Path.Combine(_folder, "model.json"), new BenchOptions { Weights = weights }.ArchitectureOrDefault);
         Assert.Equal("hourglass104", new BenchOptions { Weights = weights, Architecture = "hourglass104" }.ArchitectureOrDefault);
     }
 
     [Fact]
     public void Tiny_run_prints_the_table_and_writes_the_same_numbers_as_json()
     {
-        string image = Path.Combine(folder, "small.png");
+        string image = Path.Combine(_folder, "small.png");
         var generated = BenchCommand.GeneratedImage(96, 64);
         using (var png = Image.LoadPixelData<Rgb24>(generated.Pixels, generated.Width, generated.Height)) png.SaveAsPng(image);
-        string json = Path.Combine(folder, "bench.json");
+        string json = Path.Combine(_folder, "bench.json");
         var output = new StringWriter();
 
         int exit = BenchCommand.Run(

@@ -2,7 +2,6 @@ using CornerNet.Model.Architecture;
 using CornerNet.Model.Checkpoints;
 using CornerNet.Model.Data;
 using CornerNet.Model.Inference;
-using CornerNet.Tests.Shared;
 using CornerNet.Training.Commands;
 using static TorchSharp.torch;
 

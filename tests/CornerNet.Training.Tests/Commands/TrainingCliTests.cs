@@ -1,6 +1,6 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using CornerNet.Model.Training;
 using CornerNet.Tools.Common;
 using CornerNet.Training.Trainer;
 using Xunit.Abstractions;
@@ -208,8 +208,8 @@ public partial class TrainingCliTests(ITestOutputHelper output)
 
     private static string[] TrainArguments(string annotations, string arch, string run, int iterations, int checkpointInterval = 2) =>
     [
-        "train", "--annotations", annotations, "--arch", arch, "--out", run, "--batch-size", "2", "--iterations", iterations.ToString(),
-        "--checkpoint-interval", checkpointInterval.ToString(), "--keep-last", "2", "--lr", "1e-3", "--seed", "3", "--threads", "1", "--log-every", "1",
+        "train", "--annotations", annotations, "--arch", arch, "--out", run, "--batch-size", "2", "--iterations", iterations.ToString(CultureInfo.InvariantCulture),
+        "--checkpoint-interval", checkpointInterval.ToString(CultureInfo.InvariantCulture), "--keep-last", "2", "--lr", "1e-3", "--seed", "3", "--threads", "1", "--log-every", "1",
     ];
 
     private static string WriteMicroArchitecture(string folder)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using CornerNet.Model.Training;
 using CornerNet.Training.Commands;
 using CornerNet.Training.Hosting;
 using CornerNet.Training.Trainer;
@@ -64,7 +63,7 @@ public class WorkerHostTests
         using var host = WorkerHost.Build(new WorkerHostOptions { Verb = "stubborn", ShutdownTimeout = shutdownTimeout }, s => s.AddWorkerVerb(_ =>
         {
             started.Set();
-            release.Wait(Timeout);
+            release.Wait(Timeout, CancellationToken.None);
             return 0;
         }));
         var run = WorkerHost.RunAsync(host);

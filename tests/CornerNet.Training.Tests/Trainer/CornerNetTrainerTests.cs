@@ -1,6 +1,6 @@
+using System.Globalization;
 using CornerNet.Model.Architecture;
 using CornerNet.Model.Checkpoints;
-using CornerNet.Model.Training;
 using CornerNet.Training.Trainer;
 using Xunit.Abstractions;
 
@@ -21,12 +21,12 @@ public class CornerNetTrainerTests(ITestOutputHelper output)
         var result = new CornerNetTrainer(options) { OnProgress = seen.Add }.Run();
 
         var totals = seen.Select(p => p.Total).ToList();
-        output.WriteLine(string.Join(", ", totals.Select(t => t.ToString("F3"))));
+        output.WriteLine(string.Join(", ", totals.Select(t => t.ToString("F3", CultureInfo.InvariantCulture))));
         Assert.False(result.Interrupted);
         Assert.Equal(20, result.CompletedIterations);
         Assert.Equal(Enumerable.Range(1, 20), seen.Select(p => p.Iteration));
         Assert.All(totals, t => Assert.True(double.IsFinite(t)));
-        Assert.True(totals.TakeLast(5).Average() < 0.7 * totals.Take(5).Average(), $"loss did not fall enough: {string.Join(", ", totals.Select(t => t.ToString("F3")))}");
+        Assert.True(totals.TakeLast(5).Average() < 0.7 * totals.Take(5).Average(), $"loss did not fall enough: {string.Join(", ", totals.Select(t => t.ToString("F3", CultureInfo.InvariantCulture)))}");
 
         Assert.True(File.Exists(Path.Combine(run, CornerNetTrainer.FinalWeightsFileName)));
         Assert.True(File.Exists(Path.Combine(run, "final.json")));

@@ -1,5 +1,3 @@
-using CornerNet.Benchmarks;
-
 namespace CornerNet.Benchmarks.AuthorsReference;
 
 /// <summary>How one piece of the authors' code was provided: its kind, why, and the module file used.</summary>

@@ -1,5 +1,3 @@
-using CornerNet.Benchmarks;
-
 namespace CornerNet.Benchmarks.AuthorsReference;
 
 /// <summary>One of our batch-1 rows (one image with its mirror, as theirs) against the authors' medians: ours / theirs,

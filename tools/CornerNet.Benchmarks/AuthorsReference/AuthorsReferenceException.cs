@@ -1,5 +1,3 @@
-using CornerNet.Benchmarks;
-
 namespace CornerNet.Benchmarks.AuthorsReference;
 
 /// <summary>The side-by-side run could not be done; the message says why.</summary>

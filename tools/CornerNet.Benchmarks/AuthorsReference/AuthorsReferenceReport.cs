@@ -1,5 +1,3 @@
-using CornerNet.Benchmarks;
-
 namespace CornerNet.Benchmarks.AuthorsReference;
 
 /// <summary>The <c>authors</c> section of a bench report: the authors' code run on the same image, side by side.</summary>

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using CornerNet.Benchmarks;
 using CornerNet.Model.Architecture;
 using CornerNet.Model.Checkpoints;
 using CornerNet.Model.Inference;

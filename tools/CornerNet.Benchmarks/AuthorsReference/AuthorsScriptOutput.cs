@@ -1,5 +1,3 @@
-using CornerNet.Benchmarks;
-
 namespace CornerNet.Benchmarks.AuthorsReference;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using CornerNet.Benchmarks;
 
 namespace CornerNet.Benchmarks.AuthorsReference;
 

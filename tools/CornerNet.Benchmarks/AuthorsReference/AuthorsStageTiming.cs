@@ -1,5 +1,3 @@
-using CornerNet.Benchmarks;
-
 namespace CornerNet.Benchmarks.AuthorsReference;
 
 /// <summary>One stage of the authors' run: median and fastest milliseconds, and every timed iteration.</summary>
