@@ -26,7 +26,7 @@ public sealed class InferenceOptions
 
     public InferenceTuning ToTuning() => new()
     {
-        Precision = Enum.Parse<InferencePrecision>(Precision, ignoreCase: true),
+        Precision = InferencePrecisions.Parse(Precision),
         FoldBatchNorm = FoldBatchNorm,
         ChannelsLast = ChannelsLast,
         ReuseFreedMemory = ReuseFreedMemory,

@@ -27,7 +27,7 @@ public static class EvaluateCommand
         var noFlip = new Option<bool>("--no-flip") { Description = "Skip the flipped test-time pass (the authors' default is to use it)." };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0: libtorch's choice).", DefaultValueFactory = _ => 0 };
         var precision = new Option<string>("--precision") { Description = "fp32 (exact) or bf16.", DefaultValueFactory = _ => "fp32" };
-        precision.AcceptOnlyFromAmong("fp32", "bf16");
+        precision.AcceptOnlyFromAmong([.. InferencePrecisions.Names]);
         var command = new Command("evaluate", "Detect on a COCO-format set and print COCO AP, or score an existing results file.")
         {
             weights, arch, data, images, output, groundTruth, detections, noFlip, threads, precision,
@@ -46,7 +46,7 @@ public static class EvaluateCommand
             var dataPath = parse.GetValue(data);
             if (weightsPath is null || dataPath is null) return Usage("give --weights and --data (or --gt and --detections)");
             var options = new DetectorOptions { Flip = !parse.GetValue(noFlip) };
-            var tuning = new InferenceTuning { Precision = Enum.Parse<InferencePrecision>(parse.GetValue(precision)!, ignoreCase: true) };
+            var tuning = new InferenceTuning { Precision = InferencePrecisions.Parse(parse.GetValue(precision)!) };
             return Guard(() => Detect(weightsPath, parse.GetValue(arch), dataPath, parse.GetValue(images), parse.GetValue(output), options, Console.Out, tuning));
         });
         return command;
