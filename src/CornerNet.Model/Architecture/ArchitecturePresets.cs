@@ -34,6 +34,21 @@ public static class ArchitecturePresets
         Classes = CocoClasses,
     };
 
+    /// <summary>CornerNet-Squeeze (CornerNet-Lite): two stacks of fire-module hourglasses, about 31.8 million parameters.</summary>
+    public static ArchitectureSpec Squeeze { get; } = new()
+    {
+        Name = "squeeze",
+        Family = NetworkFamily.Squeeze,
+        Depth = 4,
+        Stacks = 2,
+        Dims = [256, 256, 384, 384, 512],
+        Modules = [2, 2, 2, 2, 4],
+        CnvDim = 256,
+        StemDim = 128,
+        PoolDim = 128,
+        Classes = CocoClasses,
+    };
+
     /// <summary>A small two-stack network for tests and CPU training on the synthetic shapes.</summary>
     public static ArchitectureSpec Tiny { get; } = new()
     {
@@ -55,6 +70,7 @@ public static class ArchitecturePresets
         {
             [Hourglass104.Name] = Hourglass104,
             [Tiny.Name] = Tiny,
+            [Squeeze.Name] = Squeeze,
         };
 
     public static bool TryGet(string name, out ArchitectureSpec spec) => All.TryGetValue(name, out spec!);

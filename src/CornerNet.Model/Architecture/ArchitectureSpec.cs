@@ -17,6 +17,12 @@ public sealed record ArchitectureSpec
 
     public required string Name { get; init; }
 
+    /// <summary>"hourglass" (CornerNet, the default when absent) or "squeeze" (CornerNet-Squeeze). For squeeze the stem is
+    /// conv 7x7/2 (3 -> stemDim), residual /2 (stemDim -> dims[0]), residual /2 (dims[0] -> dims[0]), the hourglass
+    /// levels are fire modules, and the output stride is 8.</summary>
+    [JsonConverter(typeof(FamilyNameConverter))]
+    public NetworkFamily Family { get; init; } = NetworkFamily.Hourglass;
+
     /// <summary>Hourglass depth n: the number of down-sampling levels in each hourglass module.</summary>
     public required int Depth { get; init; }
 
@@ -52,8 +58,27 @@ public sealed record ArchitectureSpec
     /// <summary>Training input size [height, width].</summary>
     public int[] InputSize { get; init; } = [511, 511];
 
-    /// <summary>Training output size [height, width].</summary>
-    public int[] OutputSize { get; init; } = [128, 128];
+    /// <summary>Training output size [height, width]; by default the input size divided by the family's output stride,
+    /// as the authors' configuration files give it (511 -> 128 for hourglass, 511 -> 64 for squeeze).</summary>
+    public int[] OutputSize
+    {
+        get => _outputSize ?? [(InputSize[0] + 1) / OutputStride, (InputSize[1] + 1) / OutputStride];
+        init => _outputSize = value;
+    }
+
+    private readonly int[]? _outputSize;
+
+    /// <summary>Input pixels per output cell: 4 for hourglass (stem /4), 8 for squeeze (stem /8).</summary>
+    [JsonIgnore]
+    public int OutputStride => Family == NetworkFamily.Squeeze ? 8 : 4;
+
+    /// <summary>What the authors' checkpoints of this family put before every key: CornerNet-Lite's trainer saves its
+    /// model wrapped in a module named <c>module</c>; CornerNet's published checkpoints have bare keys.</summary>
+    [JsonIgnore]
+    public string CheckpointKeyPrefix => Family == NetworkFamily.Squeeze ? "module." : "";
+
+    /// <summary>Test-time settings this model was made for, over its family's defaults (each one optional).</summary>
+    public TestSettings? Test { get; init; }
 
     [JsonIgnore]
     public int ClassCount => Classes.Length;
@@ -85,7 +110,10 @@ public sealed record ArchitectureSpec
         if (!IsBgr && !string.Equals(ChannelOrder, "rgb", StringComparison.OrdinalIgnoreCase)) problems.Add($"channelOrder must be \"bgr\" or \"rgb\" (got \"{ChannelOrder}\")");
         if (Mean is null || Mean.Length != 3) problems.Add("mean needs 3 entries");
         if (Std is null || Std.Length != 3 || Std.Any(s => s <= 0)) problems.Add("std needs 3 positive entries");
+        if (!Enum.IsDefined(Family)) problems.Add($"family {(int)Family} is not defined");
         if (InputSize is null || InputSize.Length != 2 || OutputSize is null || OutputSize.Length != 2) problems.Add("inputSize and outputSize need [height, width]");
+        if (Family == NetworkFamily.Squeeze && Dims is not null && Dims.Any(d => d % 2 != 0)) problems.Add("every dims entry of a squeeze network must be even (fire modules split it in halves)");
+        if (Test is not null) problems.AddRange(Test.Problems());
         if (problems.Count > 0)
         {
             throw new ArgumentException($"Invalid architecture '{Name}': {string.Join("; ", problems)}.");
@@ -120,4 +148,7 @@ public sealed record ArchitectureSpec
     /// <summary>A preset name (see <see cref="ArchitecturePresets"/>) or a path to an architecture JSON file.</summary>
     public static ArchitectureSpec Resolve(string presetOrPath) =>
         ArchitecturePresets.TryGet(presetOrPath, out var preset) ? preset : Load(presetOrPath);
+
+    /// <summary>Family names in lower case ("hourglass", "squeeze"), read in any case.</summary>
+    internal sealed class FamilyNameConverter() : JsonStringEnumConverter<NetworkFamily>(JsonNamingPolicy.CamelCase, allowIntegerValues: false);
 }

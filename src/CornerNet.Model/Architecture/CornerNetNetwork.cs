@@ -15,34 +15,21 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
     /// <summary>Initial heatmap bias: sigmoid(-2.19) ~ 0.1, so early training is not swamped by negatives.</summary>
     public const float HeatBiasInit = -2.19f;
 
-    // Field order is state-dict order, and ComponentName gives each field the authors' key.
-    [ComponentName(Name = "pre")]
+    // The authors' two code bases name the same parts differently; the constructor registers each part under its
+    // family's name, in its family's state-dict order (see RegisterHourglassNames / RegisterSqueezeNames).
     private readonly Sequential _stem;
-    [ComponentName(Name = "kps")]
-    private readonly ModuleList<HourglassModule> _hourglasses;
-    [ComponentName(Name = "cnvs")]
+    private readonly ModuleList<nn.Module<Tensor, Tensor>> _hourglasses;
     private readonly ModuleList<ConvBnRelu> _hourglassOutputs;
-    [ComponentName(Name = "tl_cnvs")]
     private readonly ModuleList<CornerPoolModule> _topLeftPools;
-    [ComponentName(Name = "br_cnvs")]
     private readonly ModuleList<CornerPoolModule> _bottomRightPools;
-    [ComponentName(Name = "tl_heats")]
     private readonly ModuleList<Sequential> _topLeftHeats;
-    [ComponentName(Name = "br_heats")]
     private readonly ModuleList<Sequential> _bottomRightHeats;
-    [ComponentName(Name = "tl_tags")]
     private readonly ModuleList<Sequential> _topLeftTags;
-    [ComponentName(Name = "br_tags")]
     private readonly ModuleList<Sequential> _bottomRightTags;
-    [ComponentName(Name = "inters")]
     private readonly ModuleList<Residual> _intermediates;
-    [ComponentName(Name = "inters_")]
     private readonly ModuleList<ConvBn> _intermediateSkips;
-    [ComponentName(Name = "cnvs_")]
     private readonly ModuleList<ConvBn> _intermediateFromOutputs;
-    [ComponentName(Name = "tl_regrs")]
     private readonly ModuleList<Sequential> _topLeftOffsets;
-    [ComponentName(Name = "br_regrs")]
     private readonly ModuleList<Sequential> _bottomRightOffsets;
 
     public ArchitectureSpec Spec { get; }
@@ -58,21 +45,29 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
         var cnvDim = spec.CnvDim;
         var classes = spec.ClassCount;
 
-        _stem = nn.Sequential(new ConvBnRelu(7, 3, spec.StemDim, stride: 2), new Residual(spec.StemDim, dim, stride: 2));
-        _hourglasses = Repeat(stacks, () => new HourglassModule(spec.Depth, spec.Dims, spec.Modules));
+        var squeeze = spec.Family == NetworkFamily.Squeeze;
+        // Squeeze: one more stride-2 residual (output stride 8) and 1x1 instead of 3x3 head convolutions.
+        _stem = squeeze
+            ? nn.Sequential(new ConvBnRelu(7, 3, spec.StemDim, stride: 2), new Residual(spec.StemDim, dim, stride: 2), new Residual(dim, dim, stride: 2))
+            : nn.Sequential(new ConvBnRelu(7, 3, spec.StemDim, stride: 2), new Residual(spec.StemDim, dim, stride: 2));
+        var headKernel = squeeze ? 1 : 3;
+        _hourglasses = Repeat<nn.Module<Tensor, Tensor>>(stacks, () => squeeze
+            ? new SqueezeHourglassModule(spec.Depth, spec.Dims, spec.Modules)
+            : new HourglassModule(spec.Depth, spec.Dims, spec.Modules));
         _hourglassOutputs = Repeat(stacks, () => new ConvBnRelu(3, dim, cnvDim));
         _topLeftPools = Repeat(stacks, () => CornerPoolModule.TopLeft(cnvDim, spec.PoolDim));
         _bottomRightPools = Repeat(stacks, () => CornerPoolModule.BottomRight(cnvDim, spec.PoolDim));
-        _topLeftHeats = Repeat(stacks, () => Head(cnvDim, dim, classes));
-        _bottomRightHeats = Repeat(stacks, () => Head(cnvDim, dim, classes));
-        _topLeftTags = Repeat(stacks, () => Head(cnvDim, dim, 1));
-        _bottomRightTags = Repeat(stacks, () => Head(cnvDim, dim, 1));
+        _topLeftHeats = Repeat(stacks, () => Head(headKernel, cnvDim, dim, classes));
+        _bottomRightHeats = Repeat(stacks, () => Head(headKernel, cnvDim, dim, classes));
+        _topLeftTags = Repeat(stacks, () => Head(headKernel, cnvDim, dim, 1));
+        _bottomRightTags = Repeat(stacks, () => Head(headKernel, cnvDim, dim, 1));
         _intermediates = Repeat(stacks - 1, () => new Residual(dim, dim));
         _intermediateSkips = Repeat(stacks - 1, () => new ConvBn(dim, dim));
         _intermediateFromOutputs = Repeat(stacks - 1, () => new ConvBn(cnvDim, dim));
-        _topLeftOffsets = Repeat(stacks, () => Head(cnvDim, dim, 2));
-        _bottomRightOffsets = Repeat(stacks, () => Head(cnvDim, dim, 2));
-        RegisterComponents();
+        _topLeftOffsets = Repeat(stacks, () => Head(headKernel, cnvDim, dim, 2));
+        _bottomRightOffsets = Repeat(stacks, () => Head(headKernel, cnvDim, dim, 2));
+        if (squeeze) RegisterSqueezeNames();
+        else RegisterHourglassNames();
 
 
         using (no_grad())
@@ -82,6 +77,42 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
                 ((Conv2dLayer)heat[1]).Bias!.fill_(HeatBiasInit);
             }
         }
+    }
+
+    /// <summary>The keys of princeton-vl/CornerNet's <c>kp</c> model, in its order.</summary>
+    private void RegisterHourglassNames()
+    {
+        register_module("pre", _stem);
+        register_module("kps", _hourglasses);
+        register_module("cnvs", _hourglassOutputs);
+        register_module("tl_cnvs", _topLeftPools);
+        register_module("br_cnvs", _bottomRightPools);
+        register_module("tl_heats", _topLeftHeats);
+        register_module("br_heats", _bottomRightHeats);
+        register_module("tl_tags", _topLeftTags);
+        register_module("br_tags", _bottomRightTags);
+        register_module("inters", _intermediates);
+        register_module("inters_", _intermediateSkips);
+        register_module("cnvs_", _intermediateFromOutputs);
+        register_module("tl_regrs", _topLeftOffsets);
+        register_module("br_regrs", _bottomRightOffsets);
+    }
+
+    /// <summary>The keys of princeton-vl/CornerNet-Lite's <c>hg_net</c> (the backbone under <c>hg</c>), in its order.
+    /// Their checkpoints add <c>module.</c> in front (see <see cref="ArchitectureSpec.CheckpointKeyPrefix"/>).</summary>
+    private void RegisterSqueezeNames()
+    {
+        register_module("hg", new NamedModules(
+            ("pre", _stem), ("hgs", _hourglasses), ("cnvs", _hourglassOutputs),
+            ("inters", _intermediates), ("inters_", _intermediateSkips), ("cnvs_", _intermediateFromOutputs)));
+        register_module("tl_modules", _topLeftPools);
+        register_module("br_modules", _bottomRightPools);
+        register_module("tl_heats", _topLeftHeats);
+        register_module("br_heats", _bottomRightHeats);
+        register_module("tl_tags", _topLeftTags);
+        register_module("br_tags", _bottomRightTags);
+        register_module("tl_offs", _topLeftOffsets);
+        register_module("br_offs", _bottomRightOffsets);
     }
 
     /// <summary>
@@ -190,9 +221,10 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
             Convert(heads.BottomRightTag), Convert(heads.TopLeftOffset), Convert(heads.BottomRightOffset));
     }
 
-    /// <summary>3x3 conv with bias and ReLU, then a 1x1 conv to the output channels (the authors' make_kp_layer).</summary>
-    private static Sequential Head(int inChannels, int hiddenChannels, int outChannels) =>
-        nn.Sequential(new ConvBnRelu(3, inChannels, hiddenChannels, withBatchNorm: false), new Conv2dLayer(hiddenChannels, outChannels, 1));
+    /// <summary>k x k conv with bias and ReLU, then a 1x1 conv to the output channels (the authors' make_kp_layer with
+    /// k = 3; CornerNet-Squeeze's _pred_mod with k = 1).</summary>
+    private static Sequential Head(int kernel, int inChannels, int hiddenChannels, int outChannels) =>
+        nn.Sequential(new ConvBnRelu(kernel, inChannels, hiddenChannels, withBatchNorm: false), new Conv2dLayer(hiddenChannels, outChannels, 1));
 
     private static ModuleList<T> Repeat<T>(int count, Func<T> create) where T : nn.Module =>
         new(Enumerable.Range(0, count).Select(_ => create()).ToArray());

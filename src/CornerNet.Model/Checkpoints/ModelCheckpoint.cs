@@ -20,7 +20,7 @@ public static class ModelCheckpoint
         Directory.CreateDirectory(directory);
         using (no_grad())
         {
-            var entries = ModelWeights.Entries(network)
+            var entries = ModelWeights.CheckpointEntries(network)
                 .Select(e => new KeyValuePair<string, Tensor>(e.Key, e.Value.detach().cpu()));
             PyTorchCheckpointWriter.Write(weightsPath, entries);
         }

@@ -1,3 +1,4 @@
+using CornerNet.Model.Architecture;
 using static TorchSharp.torch;
 
 namespace CornerNet.Model.Checkpoints;
@@ -13,6 +14,15 @@ public static class ModelWeights
 
     /// <summary>The prefix the authors' DataParallel trainer puts on every key.</summary>
     public const string DataParallelPrefix = "module.";
+
+    /// <summary>The entries as the authors' checkpoints of the network's family hold them: every parameter and buffer
+    /// (BatchNorm counters included), each key behind the family's <see cref="ArchitectureSpec.CheckpointKeyPrefix"/>.</summary>
+    public static IReadOnlyList<(string Key, Tensor Value)> CheckpointEntries(CornerNetNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var prefix = network.Spec.CheckpointKeyPrefix;
+        return [.. Entries(network).Select(e => (prefix + e.Key, e.Value))];
+    }
 
     /// <summary>Parameters and buffers in PyTorch's state-dict order: a module's own parameters, then its own
     /// buffers, then its children in registration order.</summary>

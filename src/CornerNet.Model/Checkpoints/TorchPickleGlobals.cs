@@ -47,6 +47,9 @@ internal static class TorchPickleGlobals
         {
             "torch" => TorchDataTypes.IsStorageName(global.Name) || TorchDataTypes.IsDtypeName(global.Name) || global.Name == "UntypedStorage",
             "torch.storage" => global.Name == "UntypedStorage",
+            // Checkpoints saved from a GPU model in the legacy format name CUDA storage classes (torch.cuda.FloatStorage):
+            // only their element type matters here, the data is read onto the CPU.
+            "torch.cuda" => TorchDataTypes.IsStorageName(global.Name),
             _ => false,
         };
     }
@@ -91,7 +94,7 @@ internal static class TorchPickleGlobals
     {
         if (storageType is not PickleGlobal global) throw fail("storage type in a persistent id is not a class");
         if (global.Name == "UntypedStorage") return TorchSharp.torch.ScalarType.Byte;
-        if (global.Module == "torch" && TorchDataTypes.TryFromStorageName(global.Name, out var type)) return type;
+        if (global.Module is "torch" or "torch.cuda" && TorchDataTypes.TryFromStorageName(global.Name, out var type)) return type;
         throw fail($"unsupported storage type {global.FullName}");
     }
 

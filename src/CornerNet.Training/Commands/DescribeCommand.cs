@@ -5,9 +5,10 @@ using CornerNet.Model.Checkpoints;
 namespace CornerNet.Training.Commands;
 
 /// <summary>
-/// <c>describe --arch hourglass104|FILE.json</c>: every state-dict key with its shape, then the parameter count,
-/// so anyone can compare the network with the authors' key list. BatchNorm's num_batches_tracked counters are
-/// left out, as in the authors' PyTorch 0.4 checkpoints.
+/// <c>describe --arch hourglass104|squeeze|FILE.json</c>: every state-dict key with its shape, then the parameter
+/// count, so anyone can compare the network with the authors' key list. For the hourglass family BatchNorm's
+/// num_batches_tracked counters are left out, as in CornerNet's PyTorch 0.4 checkpoints; for squeeze they are in, with
+/// the <c>module.</c> prefix, as in CornerNet-Lite's.
 /// </summary>
 public static class DescribeCommand
 {
@@ -37,7 +38,12 @@ public static class DescribeCommand
         }
 
         using var network = new CornerNetNetwork(spec);
-        foreach (var (key, value) in ModelWeights.Entries(network, includeBatchCounters: false))
+        // Hourglass: the keys of CornerNet's published (PyTorch 0.4) checkpoints, which have no BatchNorm counters.
+        // Squeeze: the keys of CornerNet-Lite's checkpoints, counters and their "module." prefix included.
+        var entries = spec.Family == NetworkFamily.Squeeze
+            ? ModelWeights.CheckpointEntries(network)
+            : ModelWeights.Entries(network, includeBatchCounters: false);
+        foreach (var (key, value) in entries)
         {
             output.WriteLine($"{key}\t{ModelWeights.Describe(value.shape)}");
         }

@@ -23,6 +23,26 @@ public class DescribeCommandTests
         Assert.Equal("parameters: 201035212", actual[^1]);
     }
 
+    /// <summary>squeeze_keys.tsv was written from the authors' CornerNet-Lite classes (tests/fixtures/squeeze/README.md):
+    /// their trainer's keys, with the module. prefix and the BatchNorm counters.</summary>
+    [Fact]
+    public void Squeeze_keys_shapes_and_parameter_count_equal_the_authors_model()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, DescribeCommand.Run("squeeze", output));
+
+        var expected = File.ReadAllLines(RepositoryPaths.Fixture("squeeze", "squeeze_keys.tsv"));
+        var actual = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.Equal(991, expected.Length);
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.True(expected[i] == actual[i], $"line {i + 1}: expected '{expected[i]}', got '{actual[i]}'");
+        }
+
+        Assert.Equal("parameters: 31771852", actual[^1]);
+    }
+
     [Fact]
     public void An_architecture_file_is_described_too()
     {
