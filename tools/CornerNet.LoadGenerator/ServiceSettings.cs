@@ -25,7 +25,7 @@ public sealed class ServiceSettings
         Batching = Value<BatchingOptions>();
         Inference = Value<InferenceOptions>();
         Detection = Value<DetectionDefaultsOptions>();
-        Pipeline = Value<PipelineOptions>().ToDetectorOptions();
+        Pipeline = Value<PipelineOptions>().ToOverrides();
     }
 
     public IConfiguration Configuration { get; }
@@ -41,7 +41,7 @@ public sealed class ServiceSettings
 
     public DetectionDefaultsOptions Detection { get; }
 
-    public DetectorOptions Pipeline { get; }
+    public PipelineOverrides Pipeline { get; }
 
     public static string Key(string section, string name) => $"{section}:{name}";
 

@@ -3,13 +3,16 @@ namespace CornerNet.Model.Inference;
 /// <summary>
 /// Where one image lands at one test scale, exactly as the authors' test code places it: resized to
 /// (int(h·s), int(w·s)), centred by crop_image in a zero canvas of (h' | 127, w' | 127), and seen by the
-/// network through an output grid of ((H + 1) / 4, (W + 1) / 4).
+/// network through an output grid of ((H + 1) / stride, (W + 1) / stride): stride 4 for CornerNet's hourglass,
+/// 8 for CornerNet-Squeeze.
 /// </summary>
 public readonly record struct CanvasGeometry
 {
-    /// <summary>Computes the placement of a <paramref name="height"/> × <paramref name="width"/> image at <paramref name="scale"/>.</summary>
-    public static CanvasGeometry For(int height, int width, double scale)
+    /// <summary>Computes the placement of a <paramref name="height"/> × <paramref name="width"/> image at <paramref name="scale"/>
+    /// for a network with the given output stride.</summary>
+    public static CanvasGeometry For(int height, int width, double scale, int outputStride = 4)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(outputStride, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         int resizedHeight = (int)(height * scale), resizedWidth = (int)(width * scale);
@@ -25,7 +28,7 @@ public readonly record struct CanvasGeometry
         // drops the last row (and likewise the last column). Reproduced on purpose.
         int copiedHeight = Math.Min(centerY + canvasHeight / 2, resizedHeight);
         int copiedWidth = Math.Min(centerX + canvasWidth / 2, resizedWidth);
-        int outputHeight = (canvasHeight + 1) / 4, outputWidth = (canvasWidth + 1) / 4;
+        int outputHeight = (canvasHeight + 1) / outputStride, outputWidth = (canvasWidth + 1) / outputStride;
         return new CanvasGeometry
         {
             Scale = scale,

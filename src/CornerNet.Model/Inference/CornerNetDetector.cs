@@ -29,7 +29,8 @@ public sealed class CornerNetDetector
 
     /// <param name="network">Returns the last stack's heads for a [B, 3, H, W] input; put in eval mode here.</param>
     /// <param name="spec">Classes, channel order, mean and std of the network.</param>
-    /// <param name="options">Pipeline settings; the authors' single-scale test setting by default.</param>
+    /// <param name="options">Pipeline settings; by default the authors' test settings for the network's family
+    /// (<see cref="DetectorOptions.ForModel"/>).</param>
     /// <param name="device">Where inputs go; by default the device of the network's first parameter, else the CPU.</param>
     public CornerNetDetector(nn.Module<Tensor, CornerHeads> network, ArchitectureSpec spec, DetectorOptions? options = null, Device? device = null)
     {
@@ -37,7 +38,7 @@ public sealed class CornerNetDetector
         ArgumentNullException.ThrowIfNull(spec);
         _network = network;
         Spec = spec;
-        Options = (options ?? new DetectorOptions()).Validate();
+        Options = (options ?? DetectorOptions.ForModel(spec)).Validate();
         _device = device ?? network.parameters().FirstOrDefault()?.device ?? CPU;
         _mean = [.. spec.Mean];
         _std = [.. spec.Std];
@@ -75,7 +76,7 @@ public sealed class CornerNetDetector
         {
             foreach (double scale in Options.TestScales)
             {
-                var geometries = working.Select(w => CanvasGeometry.For(w.Height, w.Width, scale)).ToArray();
+                var geometries = working.Select(w => CanvasGeometry.For(w.Height, w.Width, scale, Spec.OutputStride)).ToArray();
                 foreach (var batch in SameCanvasBatches(geometries))
                 {
                     RunBatch(batch, working, geometries, candidates, clock);
@@ -149,7 +150,7 @@ public sealed class CornerNetDetector
                 int image = batch[m];
                 var canvas = inputFloats.Slice(m * halves * planeFloats, planeFloats);
                 var mirror = halves == 2 ? inputFloats.Slice((m * halves + 1) * planeFloats, planeFloats) : [];
-                ImagePreprocessor.Fill(working[image], geometries[image], _mean, _std, canvas, mirror);
+                ImagePreprocessor.Fill(working[image], geometries[image], _mean, _std, canvas, mirror, Options.NormalizeInFloat32);
             }
 
             if (_device.type != DeviceType.CPU) input = input.to(_device);

@@ -1,3 +1,5 @@
+using CornerNet.Model.Architecture;
+
 namespace CornerNet.Model.Inference;
 
 /// <summary>
@@ -52,6 +54,57 @@ public sealed record DetectorOptions
 
     /// <summary>Most images (before mirroring) in one forward pass.</summary>
     public int MaxBatchImages { get; init; } = 8;
+
+    /// <summary>Normalise pixels in float32 as CornerNet-Lite does, instead of in double as CornerNet does.</summary>
+    public bool NormalizeInFloat32 { get; init; }
+
+    /// <summary>CornerNet-Lite's test settings for CornerNet-Squeeze (configs/CornerNet_Squeeze.json over
+    /// core/dbs/detection.py): no flip, top-K 20, 100 candidate pairs, AE threshold 0.5, Gaussian soft-NMS,
+    /// 100 per image, float32 normalisation.</summary>
+    public static DetectorOptions AuthorsSqueeze { get; } = new()
+    {
+        TopK = 20,
+        NumDets = 100,
+        AeThreshold = 0.5f,
+        NmsKernel = 3,
+        NmsKind = NmsKind.Gaussian,
+        NmsThreshold = 0.5f,
+        MaxPerImage = 100,
+        WeightExp = 8f,
+        Flip = false,
+        NormalizeInFloat32 = true,
+    };
+
+    /// <summary>The settings a model runs with before configuration: its family's authors' test settings, then what
+    /// its architecture file's <c>test</c> section sets.</summary>
+    public static DetectorOptions ForModel(ArchitectureSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var options = spec.Family == NetworkFamily.Squeeze ? AuthorsSqueeze : new DetectorOptions();
+        return spec.Test is { } test ? options.With(test) : options;
+    }
+
+    /// <summary>These options with every setting <paramref name="test"/> gives replaced.</summary>
+    public DetectorOptions With(TestSettings test)
+    {
+        ArgumentNullException.ThrowIfNull(test);
+        return this with
+        {
+            TopK = test.TopK ?? TopK,
+            NumDets = test.NumDets ?? NumDets,
+            AeThreshold = test.AeThreshold ?? AeThreshold,
+            NmsKernel = test.NmsKernel ?? NmsKernel,
+            NmsKind = test.NmsKind is { } kind ? Enum.Parse<NmsKind>(kind, ignoreCase: true) : NmsKind,
+            NmsThreshold = test.NmsThreshold ?? NmsThreshold,
+            Sigma = test.Sigma ?? Sigma,
+            MergeBoxes = test.MergeBoxes ?? MergeBoxes,
+            WeightExp = test.WeightExp ?? WeightExp,
+            MaxPerImage = test.MaxPerImage ?? MaxPerImage,
+            TestScales = test.TestScales is { } scales ? [.. scales] : TestScales,
+            Flip = test.Flip ?? Flip,
+            NormalizeInFloat32 = test.Normalization is { } normalization ? normalization == "float32" : NormalizeInFloat32,
+        };
+    }
 
     /// <summary>The authors' multi-scale test setting (CornerNet-multi_scale.json).</summary>
     public static DetectorOptions AuthorsMultiScale { get; } = new()

@@ -22,7 +22,9 @@ public static class ImagePreprocessor
     /// <param name="std">Per-channel standard deviation in the image's channel order.</param>
     /// <param name="canvas">3 × CanvasHeight × CanvasWidth floats.</param>
     /// <param name="mirror">Same size as <paramref name="canvas"/>, or empty for no mirror.</param>
-    public static void Fill(DecodedImage image, in CanvasGeometry geometry, ReadOnlySpan<float> mean, ReadOnlySpan<float> std, Span<float> canvas, Span<float> mirror)
+    /// <param name="float32">Normalise as CornerNet-Lite does (pixel / 255 rounded to float32, then the mean subtracted
+    /// and the std divided in float32) instead of CornerNet's double arithmetic.</param>
+    public static void Fill(DecodedImage image, in CanvasGeometry geometry, ReadOnlySpan<float> mean, ReadOnlySpan<float> std, Span<float> canvas, Span<float> mirror, bool float32 = false)
     {
         ArgumentNullException.ThrowIfNull(image);
         if (image.Height != geometry.SourceHeight || image.Width != geometry.SourceWidth)
@@ -36,13 +38,14 @@ public static class ImagePreprocessor
         bool withMirror = !mirror.IsEmpty;
         if (withMirror && mirror.Length != canvas.Length) throw new ArgumentException("mirror must be as large as canvas.", nameof(mirror));
 
-        // Same arithmetic as the authors: (v / 255 - mean) / std in double, stored as float32.
+        // Same arithmetic as the authors: CornerNet (v / 255 - mean) / std in double, stored as float32; CornerNet-Lite
+        // stores v / 255 as float32 and normalises that tensor in float32.
         Span<float> lookup = stackalloc float[Channels * 256];
         for (int c = 0; c < Channels; c++)
         {
             for (int v = 0; v < 256; v++)
             {
-                lookup[c * 256 + v] = (float)((v / 255.0 - mean[c]) / std[c]);
+                lookup[c * 256 + v] = float32 ? ((float)(v / 255.0) - mean[c]) / std[c] : (float)((v / 255.0 - mean[c]) / std[c]);
             }
         }
 

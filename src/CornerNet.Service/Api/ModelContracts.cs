@@ -59,7 +59,8 @@ public sealed record BatchingDto(
 /// <param name="ReuseFreedMemory">Memory libtorch frees is kept in malloc's heap.</param>
 public sealed record InferenceDto(string Precision, bool FoldBatchNorm, bool ChannelsLast, bool ReuseFreedMemory);
 
-/// <summary>Pipeline settings in effect (configuration section Pipeline; the authors' values by default).</summary>
+/// <summary>Pipeline settings in effect: the model's own (its family's authors' values and its architecture file's),
+/// with what configuration section Pipeline sets.</summary>
 /// <param name="TopK">Corners kept per corner type, over all classes.</param>
 /// <param name="AeThreshold">Largest embedding distance for two corners to form a box.</param>
 /// <param name="NumDets">Boxes kept by the decoder per forwarded image.</param>
@@ -75,6 +76,7 @@ public sealed record InferenceDto(string Precision, bool FoldBatchNorm, bool Cha
 /// <param name="Flip">Each image's mirror is run too.</param>
 /// <param name="MaxLongestSide">Longer sides above this are downscaled first; null when disabled.</param>
 /// <param name="MaxBatchImages">Most images (before mirroring) in one forward pass.</param>
+/// <param name="NormalizeInFloat32">Pixels are normalised in float32 (CornerNet-Lite) rather than double (CornerNet).</param>
 public sealed record PipelineDto(
     int TopK,
     float AeThreshold,
@@ -90,7 +92,8 @@ public sealed record PipelineDto(
     IReadOnlyList<double> TestScales,
     bool Flip,
     int? MaxLongestSide,
-    int MaxBatchImages);
+    int MaxBatchImages,
+    bool NormalizeInFloat32);
 
 /// <summary>Request limits (configuration section Limits).</summary>
 /// <param name="MaxRequestBytes">Largest request body (413 above it).</param>

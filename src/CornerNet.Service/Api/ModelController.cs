@@ -11,7 +11,6 @@ namespace CornerNet.Service.Api;
 [Route("model")]
 public sealed class ModelController(
     ModelHost modelHost,
-    DetectorOptions pipeline,
     IOptions<BatchingOptions> batching,
     IOptions<InferenceOptions> inference,
     IOptions<LimitsOptions> limits) : ControllerBase
@@ -30,6 +29,6 @@ public sealed class ModelController(
                 "The model is still loading; see /health/ready.", TimeSpan.FromSeconds(1));
         }
 
-        return ModelInfoMapper.ToResponse(modelHost.Model, batching.Value, inference.Value, pipeline, limits.Value);
+        return ModelInfoMapper.ToResponse(modelHost.Model, batching.Value, inference.Value, modelHost.Model.Detector.Options, limits.Value);
     }
 }

@@ -32,7 +32,7 @@ internal static class ModelInfoMapper
 
     public static PipelineDto ToDto(DetectorOptions o) => new(
         o.TopK, o.AeThreshold, o.NumDets, o.NmsKernel, (int)o.NmsKind, o.NmsThreshold, o.Sigma, o.ScoreFloor, o.MergeBoxes,
-        o.WeightExp, o.MaxPerImage, [.. o.TestScales], o.Flip, o.MaxLongestSide, o.MaxBatchImages);
+        o.WeightExp, o.MaxPerImage, [.. o.TestScales], o.Flip, o.MaxLongestSide, o.MaxBatchImages, o.NormalizeInFloat32);
 
     public static LimitsDto ToDto(LimitsOptions o) => new(o.MaxRequestBytes, o.MaxPixels, o.MaxSide, o.MaxBatchImages, o.EnabledImageFormats);
 }

@@ -10,7 +10,8 @@ public static class ModelServiceExtensions
 {
     public static IServiceCollection AddDetectionModel(this IServiceCollection services)
     {
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<PipelineOptions>>().Value.ToDetectorOptions());
+        // Over the model's own settings when it loads (LoadedModel).
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<PipelineOptions>>().Value.ToOverrides());
         services.AddSingleton(sp => new ImageLoader(ImageDecoding(sp.GetRequiredService<IOptions<LimitsOptions>>().Value)));
         services.AddSingleton<ModelHost>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());

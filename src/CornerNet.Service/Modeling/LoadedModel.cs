@@ -40,7 +40,7 @@ public sealed class LoadedModel : IDisposable
 
     public long ParameterCount { get; }
 
-    public static LoadedModel Load(ModelOptions options, BatchingOptions batching, InferenceOptions inference, DetectorOptions detectorOptions, string contentRoot)
+    public static LoadedModel Load(ModelOptions options, BatchingOptions batching, InferenceOptions inference, PipelineOverrides pipeline, string contentRoot)
     {
         var architecturePath = options.Architecture;
         ArchitectureSpec spec;
@@ -68,6 +68,16 @@ public sealed class LoadedModel : IDisposable
         if (batching.InferenceThreads > 0)
         {
             set_num_threads(batching.InferenceThreads);
+        }
+
+        DetectorOptions detectorOptions;
+        try
+        {
+            detectorOptions = pipeline.ApplyTo(DetectorOptions.ForModel(spec)).Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelLoadException($"Pipeline settings for {spec.Name}: {e.Message}");
         }
 
         var device = DeviceSelector.Select(options.Device);

@@ -16,7 +16,7 @@ public sealed class ModelHost(
     IOptions<ModelOptions> modelOptions,
     IOptions<BatchingOptions> batchingOptions,
     IOptions<InferenceOptions> inferenceOptions,
-    DetectorOptions detectorOptions,
+    PipelineOverrides pipelineOverrides,
     IHostEnvironment environment,
     IHostApplicationLifetime lifetime,
     ServiceMetrics metrics,
@@ -41,7 +41,7 @@ public sealed class ModelHost(
         try
         {
             var started = Stopwatch.StartNew();
-            var model = LoadedModel.Load(modelOptions.Value, batchingOptions.Value, inferenceOptions.Value, detectorOptions, environment.ContentRootPath);
+            var model = LoadedModel.Load(modelOptions.Value, batchingOptions.Value, inferenceOptions.Value, pipelineOverrides, environment.ContentRootPath);
             model.WarmUp();
             metrics.RecordDecoder(model.Decoder);
             if (model.Decoder.IsSlowFallback)
