@@ -52,7 +52,7 @@ public static class BenchCommand
         {
             arch, weights, batch, threads, iterations, warmup, json, image, noTorchDecoder, precision, noFold, nchw, noHeapReuse,
         };
-        var authorsRepo = new Option<string?>("--authors-repo") { Description = "Checkout of princeton-vl/CornerNet: also run the authors' test path on the same image and inputs (needs --arch hourglass104) and print ours / theirs." };
+        var authorsRepo = new Option<string?>("--authors-repo") { Description = "Checkout of princeton-vl/CornerNet (--arch hourglass104) or princeton-vl/CornerNet-Lite (--arch squeeze): also run the authors' test path on the same image and inputs and print ours / theirs." };
         var python = new Option<string>("--python") { Description = "Python with PyTorch for --authors-repo.", DefaultValueFactory = _ => AuthorsReferenceRunner.DefaultPython };
         command.Options.Add(authorsRepo);
         command.Options.Add(python);
@@ -118,7 +118,7 @@ public static class BenchCommand
         }
 
         if (options.Threads is { } threadCount) torch.set_num_threads(threadCount);
-        var geometry = CanvasGeometry.For(image.Height, image.Width, 1.0);
+        var geometry = CanvasGeometry.For(image.Height, image.Width, 1.0, spec.OutputStride);
         List<BenchPipelineRow> pipeline;
         try
         {

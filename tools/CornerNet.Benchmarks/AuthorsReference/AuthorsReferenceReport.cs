@@ -13,6 +13,9 @@ public sealed record AuthorsReferenceReport
 
     public required int Threads { get; init; }
 
+    /// <summary>The BLAS library their PyTorch used (reported by the CornerNet-Lite script), e.g. "openblas (PATH)".</summary>
+    public string? Blas { get; init; }
+
     /// <summary>"compiled" (their C++ extension) or "stand-in" (our pools, the same ATen calls as their forward, injected under their module names).</summary>
     public required string CornerPools { get; init; }
 

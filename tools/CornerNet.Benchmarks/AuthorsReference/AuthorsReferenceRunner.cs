@@ -34,8 +34,17 @@ public static class AuthorsReferenceRunner
     public static IReadOnlyList<string> RequiredFiles { get; } =
         ["models/CornerNet.py", "models/py_utils/kp.py", "models/py_utils/kp_utils.py", "test/coco.py", "utils/image.py", "external/nms.pyx"];
 
+    /// <summary>Files whose presence marks a checkout of princeton-vl/CornerNet-Lite (for the squeeze family).</summary>
+    public static IReadOnlyList<string> LiteRequiredFiles { get; } =
+        ["core/models/CornerNet_Squeeze.py", "core/models/py_utils/modules.py", "core/test/cornernet.py", "configs/CornerNet_Squeeze.json", "core/external/nms.pyx"];
+
     /// <summary>The script beside the program (copied there by the build).</summary>
     public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, "AuthorsReference", "authors_reference.py");
+
+    /// <summary>The CornerNet-Lite script for the squeeze family (it also reports and checks their BLAS).</summary>
+    public static string LiteScriptPath => Path.Combine(AppContext.BaseDirectory, "AuthorsReference", "authors_reference_lite.py");
+
+    private static string ScriptFor(ArchitectureSpec spec) => spec.Family == NetworkFamily.Squeeze ? LiteScriptPath : ScriptPath;
 
     private static readonly JsonSerializerOptions ScriptJson = new() { PropertyNameCaseInsensitive = true };
 
@@ -55,10 +64,13 @@ public static class AuthorsReferenceRunner
         string? folder = null;
         try
         {
-            string repository = CheckRepository(options.AuthorsRepo ?? throw new ArgumentException("No --authors-repo given."));
+            string repository = spec.Family == NetworkFamily.Squeeze
+                ? CheckLiteRepository(options.AuthorsRepo ?? throw new ArgumentException("No --authors-repo given."))
+                : CheckRepository(options.AuthorsRepo ?? throw new ArgumentException("No --authors-repo given."));
             string python = ResolvePython(options.Python);
             CheckArchitecture(spec);
-            if (!File.Exists(ScriptPath)) throw new AuthorsReferenceException($"the script {ScriptPath} is missing from the build output.");
+            string script = ScriptFor(spec);
+            if (!File.Exists(script)) throw new AuthorsReferenceException($"the script {script} is missing from the build output.");
 
             folder = Directory.CreateTempSubdirectory("cornernet-authors-").FullName;
             string png = Path.Combine(folder, "image.png");
@@ -71,8 +83,8 @@ public static class AuthorsReferenceRunner
             var ours = OurDetections(spec, options.Weights, image, weightsForBoth is null ? Path.Combine(folder, "random.pth") : null);
             weightsForBoth ??= Path.Combine(folder, "random.pth");
 
-            output.WriteLine($"running their kp_detection with {python} ({report.Threads} threads, warm-up {report.Warmup}, {report.Iterations} timed)...");
-            var request = new AuthorsScriptRequest(python, ScriptPath, repository, png, weightsForBoth, report.Threads, report.Warmup, report.Iterations);
+            output.WriteLine($"running their {(spec.Family == NetworkFamily.Squeeze ? "cornernet_inference" : "kp_detection")} with {python} ({report.Threads} threads, warm-up {report.Warmup}, {report.Iterations} timed)...");
+            var request = new AuthorsScriptRequest(python, script, repository, png, weightsForBoth, report.Threads, report.Warmup, report.Iterations);
             string raw = RunScript(request, line => output.WriteLine("  " + line));
             var theirs = Parse(raw);
             var section = Compare(report, theirs, ours, options.Weights ?? RandomWeightsDescription);
@@ -132,6 +144,26 @@ public static class AuthorsReferenceRunner
         return full;
     }
 
+    /// <summary>The full path of a CornerNet-Lite checkout; throws naming what is missing.</summary>
+    public static string CheckLiteRepository(string path)
+    {
+        string full = Path.GetFullPath(path);
+        if (!Directory.Exists(full))
+        {
+            throw new AuthorsReferenceException(
+                $"--authors-repo {path}: no such folder (get their code with: git clone https://github.com/princeton-vl/CornerNet-Lite {path}).");
+        }
+
+        var missing = LiteRequiredFiles.Where(f => !File.Exists(Path.Combine(full, f))).ToArray();
+        if (missing.Length > 0)
+        {
+            throw new AuthorsReferenceException(
+                $"--authors-repo {path} is not a checkout of princeton-vl/CornerNet-Lite (missing {string.Join(", ", missing)}).");
+        }
+
+        return full;
+    }
+
     /// <summary>The interpreter's path: as given when it contains a slash, else looked up on PATH.</summary>
     public static string ResolvePython(string python)
     {
@@ -156,16 +188,17 @@ public static class AuthorsReferenceRunner
     public static void CheckArchitecture(ArchitectureSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var reference = ArchitecturePresets.Hourglass104;
-        bool same = spec.Depth == reference.Depth && spec.Stacks == reference.Stacks
+        var reference = spec.Family == NetworkFamily.Squeeze ? ArchitecturePresets.Squeeze : ArchitecturePresets.Hourglass104;
+        bool same = spec.Family == reference.Family && spec.Depth == reference.Depth && spec.Stacks == reference.Stacks
             && spec.Dims.SequenceEqual(reference.Dims) && spec.Modules.SequenceEqual(reference.Modules)
             && spec.CnvDim == reference.CnvDim && spec.StemDim == reference.StemDim && spec.PoolDim == reference.PoolDim
             && spec.ClassCount == reference.ClassCount && spec.IsBgr
             && spec.Mean.SequenceEqual(reference.Mean) && spec.Std.SequenceEqual(reference.Std);
         if (!same)
         {
-            throw new AuthorsReferenceException(
-                $"their models/CornerNet.py hard-codes hourglass104 (80 COCO classes, BGR, COCO mean/std); run with --arch hourglass104 (got {spec.Name}).");
+            throw new AuthorsReferenceException(spec.Family == NetworkFamily.Squeeze
+                ? $"their core/models/CornerNet_Squeeze.py hard-codes CornerNet-Squeeze (80 COCO classes, BGR, COCO mean/std); run with --arch squeeze (got {spec.Name})."
+                : $"their models/CornerNet.py hard-codes hourglass104 (80 COCO classes, BGR, COCO mean/std); run with --arch hourglass104 (got {spec.Name}).");
         }
     }
 
@@ -293,6 +326,7 @@ public static class AuthorsReferenceRunner
             Repository = theirs.AuthorsRepo ?? "",
             Commit = theirs.AuthorsCommit,
             TorchVersion = theirs.TorchVersion!,
+            Blas = theirs.Blas is { } blas ? $"{blas.Kind} ({string.Join(", ", blas.Libraries ?? [])})" : null,
             Python = theirs.Python ?? "",
             Threads = theirs.Threads,
             CornerPools = theirs.CornerPools!.Kind,
@@ -368,6 +402,7 @@ public static class AuthorsReferenceRunner
             $"authors' code (princeton-vl/CornerNet at {a.Repository}{(a.Commit is null ? "" : ", commit " + a.Commit[..Math.Min(12, a.Commit.Length)])}), " +
             $"PyTorch {a.TorchVersion}, {a.Threads} threads, input {a.InputShape}; corner pools: {a.CornerPools}" +
             $"{(a.CornerPools == "stand-in" ? " (ours in place of their C++ extension: the same ATen calls, from Python)" : " (their C++ extension)")}; soft-NMS: {a.Nms}");
+        if (a.Blas is not null) output.WriteLine($"their BLAS: {a.Blas}");
         output.WriteLine($"their kp_detection, median ms per image with its mirror (warm-up {a.Warmup}, {a.Iterations} timed):");
         output.WriteLine(
             $"  preprocess {Ms(a.PreprocessMs)}, forward {Ms(a.ForwardMs)}, decode {Ms(a.DecodeMs)}, " +

@@ -17,6 +17,9 @@ public sealed record AuthorsScriptOutput
 
     public int Threads { get; init; }
 
+    /// <summary>The BLAS library mapped into their process (CornerNet-Lite script only).</summary>
+    public AuthorsBlas? Blas { get; init; }
+
     public string? AuthorsRepo { get; init; }
 
     public string? AuthorsCommit { get; init; }
