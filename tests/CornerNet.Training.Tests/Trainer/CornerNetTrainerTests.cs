@@ -38,6 +38,42 @@ public class CornerNetTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_short_squeeze_run_lowers_the_loss_and_saves_the_authors_squeeze_keys()
+    {
+        var folder = TrainingFixtures.NewFolder("squeeze");
+        var annotations = TrainingFixtures.Shapes(Path.Combine(folder, "data"), images: 4);
+        var run = Path.Combine(folder, "run");
+        var options = TrainingFixtures.Options(annotations, run, iterations: 20, augment: false) with
+        {
+            Architecture = TrainingFixtures.MicroSqueeze,
+            Augmentation = AugmentationOptions.FromSpec(TrainingFixtures.MicroSqueeze) with
+            {
+                RandomCrop = false, HorizontalFlip = false, ColorJitter = false, Lighting = false,
+            },
+            CheckpointInterval = 20,
+            GradientClipNorm = 10,
+        };
+
+        var seen = new List<TrainingProgress>();
+        var result = new CornerNetTrainer(options) { OnProgress = seen.Add }.Run();
+
+        var totals = seen.Select(p => p.Total).ToList();
+        output.WriteLine(string.Join(", ", totals.Select(t => t.ToString("F3"))));
+        Assert.Equal(20, result.CompletedIterations);
+        Assert.All(totals, t => Assert.True(double.IsFinite(t)));
+        Assert.True(totals.TakeLast(5).Average() < 0.8 * totals.Take(5).Average(), $"loss did not fall enough: {string.Join(", ", totals.Select(t => t.ToString("F3")))}");
+        var final = Path.Combine(run, CornerNetTrainer.FinalWeightsFileName);
+        using (var state = PyTorchCheckpointReader.Read(final))
+        {
+            Assert.All(state.Keys, k => Assert.StartsWith("module.", k));
+            Assert.Contains("module.hg.hgs.0.up2.weight", state.Keys);
+        }
+
+        using var reloaded = ModelCheckpoint.Load(final);
+        Assert.Equal(NetworkFamily.Squeeze, reloaded.Spec.Family);
+    }
+
+    [Fact]
     public void Resuming_from_a_checkpoint_gives_the_same_weights_as_an_uninterrupted_run()
     {
         var folder = TrainingFixtures.NewFolder("resume");
