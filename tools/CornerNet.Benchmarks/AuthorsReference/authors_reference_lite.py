@@ -63,10 +63,10 @@ def blas_in_use(torch):
 def install_pools(torch):
     module = types.ModuleType("core.models.py_utils._cpools")
     for cls, name in POOL_CLASSES.items():
-        forward = common.standin_pool(torch, name).forward
+        pool_forward = common.standin_pool(torch, name).forward
 
         class Pool(torch.nn.Module):
-            def forward(self, x, _f=forward):
+            def forward(self, x, _f=pool_forward):
                 return _f(x)[0]
         Pool.__name__ = cls
         setattr(module, cls, Pool)
