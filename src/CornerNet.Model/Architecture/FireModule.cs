@@ -64,17 +64,12 @@ public sealed class FireModule : nn.Module<Tensor, Tensor>, IFoldsBatchNorm
         return nn.functional.relu(expanded, inplace: true).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The two branches side by side in channels, in their layout: libtorch's cat returns NCHW for
-    /// channels-last inputs here, and every layer after it would then run NCHW (depthwise convolutions several hundred
-    /// times slower).</summary>
+    /// <summary>The two branches side by side in channels, channels-last when they are: every layer after it would
+    /// otherwise run NCHW (depthwise convolutions several hundred times slower).</summary>
     private static Tensor Concatenate(Tensor first, Tensor second)
     {
-        if (!ChannelsLast.Is(first) || !ChannelsLast.Is(second)) return cat([first, second], 1);
-        long b = first.shape[0], h = first.shape[2], w = first.shape[3], c1 = first.shape[1], c2 = second.shape[1];
-        using var rows = empty([b, h, w, c1 + c2], first.dtype, first.device);
-        using (var left = rows[.., .., .., ..(int)c1]) using (var firstRows = first.permute(0, 2, 3, 1)) left.copy_(firstRows);
-        using (var right = rows[.., .., .., (int)c1..]) using (var secondRows = second.permute(0, 2, 3, 1)) right.copy_(secondRows);
-        return rows.permute(0, 3, 1, 2);
+        var joined = cat([first, second], 1);
+        return ChannelsLast.Is(first) && !ChannelsLast.Is(joined) ? ChannelsLast.From(joined) : joined;
     }
 
     /// <summary>The authors' make_layer: the first maps the width, the rest keep it.</summary>

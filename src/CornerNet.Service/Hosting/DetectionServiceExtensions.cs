@@ -5,6 +5,8 @@ public static class DetectionServiceExtensions
 {
     public static WebApplicationBuilder AddDetectionService(this WebApplicationBuilder builder)
     {
+        // Before libtorch loads: OpenMP threads that sleep instead of spinning (see OpenMpWaitPolicy).
+        CornerNet.Model.Architecture.OpenMpWaitPolicy.PreferPassive();
         builder.AddDetectionSettings();
         builder.AddDetectionObservability();
         builder.ConfigureServer();
