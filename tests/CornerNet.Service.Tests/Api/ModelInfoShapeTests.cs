@@ -51,6 +51,7 @@ public sealed class ModelInfoShapeTests(ReadyServiceHost host) : IClassFixture<R
         "pipeline.nmsKernel: Number",
         "pipeline.nmsKind: Number",
         "pipeline.nmsThreshold: Number",
+        "pipeline.normalizeInFloat32: Boolean",
         "pipeline.numDets: Number",
         "pipeline.scoreFloor: Number",
         "pipeline.sigma: Number",
