@@ -21,10 +21,15 @@ public static class OpenMpWaitPolicy
         var current = Environment.GetEnvironmentVariable(Variable);
         if (!string.IsNullOrEmpty(current)) return current;
         Environment.SetEnvironmentVariable(Variable, "PASSIVE");
-        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) SetNative(Variable, "PASSIVE", overwrite: 0);
+        if ((OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) && SetNative(Variable, "PASSIVE", overwrite: 0) != 0)
+        {
+            // Only the processes started from here get it; libtorch keeps libgomp's default.
+            return "default (setenv failed)";
+        }
+
         return "PASSIVE";
     }
 
-    [DllImport("libc", EntryPoint = "setenv")]
-    private static extern int SetNative([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
+    [DllImport("libc", EntryPoint = "setenv", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    private static extern int SetNative([MarshalAs(UnmanagedType.LPStr)] string name, [MarshalAs(UnmanagedType.LPStr)] string value, int overwrite);
 }

@@ -22,9 +22,9 @@ public static class ImagePreprocessor
     /// <param name="std">Per-channel standard deviation in the image's channel order.</param>
     /// <param name="canvas">3 × CanvasHeight × CanvasWidth floats.</param>
     /// <param name="mirror">Same size as <paramref name="canvas"/>, or empty for no mirror.</param>
-    /// <param name="float32">Normalise as CornerNet-Lite does (pixel / 255 rounded to float32, then the mean subtracted
+    /// <param name="singlePrecision">Normalise as CornerNet-Lite does (pixel / 255 rounded to float32, then the mean subtracted
     /// and the std divided in float32) instead of CornerNet's double arithmetic.</param>
-    public static void Fill(DecodedImage image, in CanvasGeometry geometry, ReadOnlySpan<float> mean, ReadOnlySpan<float> std, Span<float> canvas, Span<float> mirror, bool float32 = false)
+    public static void Fill(DecodedImage image, in CanvasGeometry geometry, ReadOnlySpan<float> mean, ReadOnlySpan<float> std, Span<float> canvas, Span<float> mirror, bool singlePrecision = false)
     {
         ArgumentNullException.ThrowIfNull(image);
         if (image.Height != geometry.SourceHeight || image.Width != geometry.SourceWidth)
@@ -45,7 +45,7 @@ public static class ImagePreprocessor
         {
             for (int v = 0; v < 256; v++)
             {
-                lookup[c * 256 + v] = float32 ? ((float)(v / 255.0) - mean[c]) / std[c] : (float)((v / 255.0 - mean[c]) / std[c]);
+                lookup[c * 256 + v] = singlePrecision ? ((float)(v / 255.0) - mean[c]) / std[c] : (float)((v / 255.0 - mean[c]) / std[c]);
             }
         }
 

@@ -1,4 +1,3 @@
-using CornerNet.Model.Inference;
 using CornerNet.Service.Configuration;
 using CornerNet.Service.Modeling;
 using Microsoft.AspNetCore.Mvc;

@@ -1,7 +1,5 @@
-using System.Text.Json;
 using CornerNet.Model.Architecture;
 using CornerNet.Model.Checkpoints;
-using CornerNet.Model.Inference;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

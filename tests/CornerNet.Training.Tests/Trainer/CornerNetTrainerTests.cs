@@ -1,6 +1,7 @@
 using System.Globalization;
 using CornerNet.Model.Architecture;
 using CornerNet.Model.Checkpoints;
+using CornerNet.Model.Training;
 using CornerNet.Training.Trainer;
 using Xunit.Abstractions;
 
@@ -58,10 +59,10 @@ public class CornerNetTrainerTests(ITestOutputHelper output)
         var result = new CornerNetTrainer(options) { OnProgress = seen.Add }.Run();
 
         var totals = seen.Select(p => p.Total).ToList();
-        output.WriteLine(string.Join(", ", totals.Select(t => t.ToString("F3"))));
+        output.WriteLine(string.Join(", ", totals.Select(t => t.ToString("F3", CultureInfo.InvariantCulture))));
         Assert.Equal(20, result.CompletedIterations);
         Assert.All(totals, t => Assert.True(double.IsFinite(t)));
-        Assert.True(totals.TakeLast(5).Average() < 0.8 * totals.Take(5).Average(), $"loss did not fall enough: {string.Join(", ", totals.Select(t => t.ToString("F3")))}");
+        Assert.True(totals.TakeLast(5).Average() < 0.8 * totals.Take(5).Average(), $"loss did not fall enough: {string.Join(", ", totals.Select(t => t.ToString("F3", CultureInfo.InvariantCulture)))}");
         var final = Path.Combine(run, CornerNetTrainer.FinalWeightsFileName);
         using (var state = PyTorchCheckpointReader.Read(final))
         {
