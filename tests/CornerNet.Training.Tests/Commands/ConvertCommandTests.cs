@@ -30,6 +30,23 @@ public class ConvertCommandTests
         Assert.Equal(TrainingFixtures.Micro.Name, ArchitectureSpec.Load(Path.Combine(folder, "out", "converted.json")).Name);
     }
 
+    /// <summary>The released CornerNet-Squeeze weights are a legacy pickle from a GPU model; the tiny fixture is written
+    /// the same way by the authors' classes (tests/fixtures/squeeze).</summary>
+    [Fact]
+    public void Converting_a_gpu_tagged_legacy_squeeze_checkpoint_keeps_its_weights_and_the_authors_keys()
+    {
+        var folder = TrainingFixtures.NewFolder("convert-squeeze");
+        var source = RepositoryPaths.Fixture("squeeze", "tiny_legacy.pkl");
+        var converted = Path.Combine(folder, "squeeze.pth");
+        Assert.Equal(0, ConvertCommand.Run(source, RepositoryPaths.Fixture("squeeze", "tiny_arch.json"), converted, TextWriter.Null));
+
+        using var expected = PyTorchCheckpointReader.Read(source);
+        using var actual = PyTorchCheckpointReader.Read(converted);
+        Assert.Equal(expected.Keys, actual.Keys);
+        Assert.All(expected.Keys, key => Assert.True(expected[key].allclose(actual[key], rtol: 0, atol: 0), key));
+        Assert.Equal(NetworkFamily.Squeeze, ArchitectureSpec.Load(Path.Combine(folder, "squeeze.json")).Family);
+    }
+
     [Fact]
     public void Converting_into_the_wrong_architecture_fails_without_writing_anything()
     {
