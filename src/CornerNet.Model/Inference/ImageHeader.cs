@@ -1,0 +1,203 @@
+using System.Buffers.Binary;
+
+namespace CornerNet.Model.Inference;
+
+/// <summary>The encoded formats <see cref="ImageLoader"/> recognises from their first bytes.</summary>
+public enum EncodedImageFormat
+{
+    Jpeg,
+    Png,
+    Bmp,
+    Webp,
+    Gif,
+    Tiff,
+}
+
+/// <summary>
+/// Reads an encoded image's format and size from its header alone, without decoding any pixel, so that the size
+/// limits are enforced before a decoder allocates anything. For JPEG it also walks the marker structure to the
+/// end-of-image marker: bytes after it are ignored (as libjpeg does); a stream that ends before it is truncated.
+/// </summary>
+public static class ImageHeader
+{
+    /// <summary>The format the signature says, or null when the bytes start like none of them.</summary>
+    public static EncodedImageFormat? Sniff(ReadOnlySpan<byte> data)
+    {
+        if (data.Length >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF) return EncodedImageFormat.Jpeg;
+        if (data.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])) return EncodedImageFormat.Png;
+        if (data.Length >= 26 && data[0] == (byte)'B' && data[1] == (byte)'M') return EncodedImageFormat.Bmp;
+        if (data.Length >= 16 && data.StartsWith("RIFF"u8) && data[8..].StartsWith("WEBP"u8)) return EncodedImageFormat.Webp;
+        if (data.StartsWith("GIF87a"u8) || data.StartsWith("GIF89a"u8)) return EncodedImageFormat.Gif;
+        if (data.StartsWith((ReadOnlySpan<byte>)[0x49, 0x49, 0x2A, 0x00]) || data.StartsWith((ReadOnlySpan<byte>)[0x4D, 0x4D, 0x00, 0x2A]))
+        {
+            return EncodedImageFormat.Tiff;
+        }
+
+        return null;
+    }
+
+    /// <summary>The name used in error messages (the same names ImageSharp uses).</summary>
+    public static string NameOf(EncodedImageFormat format) => format switch
+    {
+        EncodedImageFormat.Jpeg => "JPEG",
+        EncodedImageFormat.Png => "PNG",
+        EncodedImageFormat.Bmp => "BMP",
+        EncodedImageFormat.Webp => "Webp",
+        EncodedImageFormat.Gif => "GIF",
+        EncodedImageFormat.Tiff => "TIFF",
+        _ => format.ToString(),
+    };
+
+    /// <summary>
+    /// Width and height from the header of a JPEG, PNG, BMP, WebP or GIF (TIFF is not read here).
+    /// </summary>
+    /// <exception cref="UndecodableImageException">The header is missing, cut short or malformed.</exception>
+    public static (int Width, int Height) ReadSize(EncodedImageFormat format, ReadOnlySpan<byte> data) => format switch
+    {
+        EncodedImageFormat.Jpeg => ReadJpeg(data).Size,
+        EncodedImageFormat.Png => ReadPng(data),
+        EncodedImageFormat.Bmp => ReadBmp(data),
+        EncodedImageFormat.Webp => ReadWebp(data),
+        EncodedImageFormat.Gif => ReadGif(data),
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "No header reader for this format."),
+    };
+
+    /// <summary>
+    /// Walks a JPEG's segments and entropy-coded data to its end-of-image marker. Returns the frame size and the
+    /// number of bytes up to and including the marker.
+    /// </summary>
+    /// <exception cref="UndecodableImageException">No frame header, no scan, or the data ends before the EOI marker.</exception>
+    public static ((int Width, int Height) Size, int Length) ReadJpeg(ReadOnlySpan<byte> data)
+    {
+        (int Width, int Height)? size = null;
+        bool scanned = false;
+        int pos = 2; // after SOI
+        while (true)
+        {
+            // Find the next marker: libjpeg skips stray bytes (with a warning), and any number of 0xFF fill bytes.
+            while (pos < data.Length && data[pos] != 0xFF) pos++;
+            while (pos < data.Length && data[pos] == 0xFF) pos++;
+            if (pos >= data.Length) throw Truncated();
+            byte code = data[pos++];
+            if (code == 0xD9)
+            {
+                if (size is null || !scanned) throw new UndecodableImageException("The JPEG image has no image data (end-of-image before any scan).");
+                return (size.Value, pos);
+            }
+
+            if (code is 0x01 or (>= 0xD0 and <= 0xD8)) continue; // standalone markers (TEM, RSTn; a stray SOI)
+            if (pos + 2 > data.Length) throw Truncated();
+            int length = BinaryPrimitives.ReadUInt16BigEndian(data[pos..]);
+            if (length < 2) throw new UndecodableImageException($"The JPEG image has a segment (marker 0x{code:X2}) with an invalid length {length}.");
+            if (pos + length > data.Length) throw Truncated();
+            var segment = data.Slice(pos + 2, length - 2);
+            pos += length;
+
+            bool startOfFrame = code is >= 0xC0 and <= 0xCF and not (0xC4 or 0xC8 or 0xCC);
+            if (startOfFrame && size is null)
+            {
+                if (segment.Length < 6) throw new UndecodableImageException("The JPEG frame header is too short.");
+                int height = BinaryPrimitives.ReadUInt16BigEndian(segment[1..]);
+                int width = BinaryPrimitives.ReadUInt16BigEndian(segment[3..]);
+                if (width == 0 || height == 0)
+                {
+                    // Height 0 means "given later in a DNL marker", which libjpeg does not support either.
+                    throw new UndecodableImageException($"The JPEG frame header declares {width}x{height} pixels.");
+                }
+
+                size = (width, height);
+            }
+            else if (code == 0xDA)
+            {
+                if (size is null) throw new UndecodableImageException("The JPEG image has a scan before its frame header.");
+                scanned = true;
+                // Entropy-coded data: a marker is 0xFF followed by anything but 0x00 (a stuffed byte) or RSTn.
+                while (true)
+                {
+                    int next = data[pos..].IndexOf((byte)0xFF);
+                    if (next < 0 || pos + next + 1 >= data.Length) throw Truncated();
+                    pos += next;
+                    byte after = data[pos + 1];
+                    if (after == 0x00 || after is >= 0xD0 and <= 0xD7 || after == 0xFF)
+                    {
+                        pos += after == 0xFF ? 1 : 2;
+                        continue;
+                    }
+
+                    break;
+                }
+            }
+        }
+    }
+
+    private static UndecodableImageException Truncated() =>
+        new("The JPEG image is truncated (the data ends before its end-of-image marker).");
+
+    private static (int, int) ReadPng(ReadOnlySpan<byte> data)
+    {
+        // Signature (8), IHDR length (4) and type (4), then width and height.
+        if (data.Length < 33 || !data[12..].StartsWith("IHDR"u8)) throw new UndecodableImageException("The PNG image has no IHDR header.");
+        uint width = BinaryPrimitives.ReadUInt32BigEndian(data[16..]);
+        uint height = BinaryPrimitives.ReadUInt32BigEndian(data[20..]);
+        return Checked("PNG", width, height);
+    }
+
+    private static (int, int) ReadBmp(ReadOnlySpan<byte> data)
+    {
+        uint headerSize = BinaryPrimitives.ReadUInt32LittleEndian(data[14..]);
+        if (headerSize == 12)
+        {
+            return Checked("BMP", BinaryPrimitives.ReadUInt16LittleEndian(data[18..]), BinaryPrimitives.ReadUInt16LittleEndian(data[20..]));
+        }
+
+        if (headerSize < 40 || data.Length < 26) throw new UndecodableImageException($"The BMP image has an unknown header (size {headerSize}).");
+        int width = BinaryPrimitives.ReadInt32LittleEndian(data[18..]);
+        int height = BinaryPrimitives.ReadInt32LittleEndian(data[22..]);
+        if (width <= 0 || height == int.MinValue) throw new UndecodableImageException($"The BMP header declares {width}x{height} pixels.");
+        return Checked("BMP", (uint)width, (uint)Math.Abs(height)); // a negative height is a top-down bitmap
+    }
+
+    private static (int, int) ReadWebp(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < 30) throw new UndecodableImageException("The WebP header is cut short.");
+        var chunk = data.Slice(12, 4);
+        var body = data[20..];
+        if (chunk.SequenceEqual("VP8X"u8))
+        {
+            uint width = 1 + (body[4] | ((uint)body[5] << 8) | ((uint)body[6] << 16));
+            uint height = 1 + (body[7] | ((uint)body[8] << 8) | ((uint)body[9] << 16));
+            return Checked("Webp", width, height);
+        }
+
+        if (chunk.SequenceEqual("VP8L"u8))
+        {
+            if (body[0] != 0x2F) throw new UndecodableImageException("The lossless WebP header has a wrong signature.");
+            uint bits = BinaryPrimitives.ReadUInt32LittleEndian(body[1..]);
+            return Checked("Webp", 1 + (bits & 0x3FFF), 1 + ((bits >> 14) & 0x3FFF));
+        }
+
+        if (chunk.SequenceEqual("VP8 "u8))
+        {
+            if (body[3] != 0x9D || body[4] != 0x01 || body[5] != 0x2A) throw new UndecodableImageException("The lossy WebP frame has a wrong start code.");
+            return Checked("Webp", BinaryPrimitives.ReadUInt16LittleEndian(body[6..]) & 0x3FFFu, BinaryPrimitives.ReadUInt16LittleEndian(body[8..]) & 0x3FFFu);
+        }
+
+        throw new UndecodableImageException("The WebP image has an unknown first chunk.");
+    }
+
+    private static (int, int) ReadGif(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < 10) throw new UndecodableImageException("The GIF header is cut short.");
+        return Checked("GIF", BinaryPrimitives.ReadUInt16LittleEndian(data[6..]), BinaryPrimitives.ReadUInt16LittleEndian(data[8..]));
+    }
+
+    private static (int, int) Checked(string format, uint width, uint height)
+    {
+        if (width == 0 || height == 0 || width > int.MaxValue || height > int.MaxValue)
+        {
+            throw new UndecodableImageException($"The {format} header declares {width}x{height} pixels.");
+        }
+
+        return ((int)width, (int)height);
+    }
+}
