@@ -26,15 +26,18 @@ RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet \
 ENV DOTNET_RUNNING_IN_CONTAINER=true
 
 FROM runtime-${TORCH_BACKEND} AS base
-# curl for the health check; libgomp ships inside libtorch's package.
+# curl for the health check; libgomp ships inside libtorch's package. The image decoder is OpenCV (OpenCvSharp's
+# official linux-x64 runtime, docs/image-decoding.md): its native library links GTK 3 (Ubuntu 24.04 names the package
+# libgtk-3-0t64), FreeType, HarfBuzz, libdrm, X11 and libatomic; the ldd check fails the build if one is missing.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends curl \
+ && apt-get install -y --no-install-recommends curl libgtk-3-0t64 libfreetype6 libharfbuzz0b libdrm2 libx11-6 libatomic1 \
  && rm -rf /var/lib/apt/lists/*
 
 # The training worker: docker compose --profile trainer (see docker/docker-compose.yml).
 FROM base AS trainer
 WORKDIR /app
 COPY --from=build /app/training ./
+RUN ! ldd runtimes/linux-x64/native/libOpenCvSharpExtern.so | grep "not found"
 USER app
 ENTRYPOINT ["dotnet", "CornerNet.Training.dll"]
 
@@ -43,6 +46,7 @@ FROM base AS service
 WORKDIR /app
 # appsettings.json comes with the published service (the project links it from the repository root).
 COPY --from=build /app/service ./
+RUN ! ldd runtimes/linux-x64/native/libOpenCvSharpExtern.so | grep "not found"
 COPY models/ ./models/
 USER app
 ENV ASPNETCORE_HTTP_PORTS=8080
