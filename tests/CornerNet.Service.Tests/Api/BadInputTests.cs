@@ -113,6 +113,25 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Host>
     }
 
     [Fact]
+    public async Task A_jpeg_followed_by_extra_bytes_is_read_up_to_its_end_marker()
+    {
+        var jpeg = File.ReadAllBytes(RepositoryPaths.Fixture("decoding", "images", "q075.jpg"));
+        var withTail = jpeg.Concat(File.ReadAllBytes(RepositoryPaths.Fixture("decoding", "images", "q010.jpg"))).Concat(new byte[777]).ToArray();
+        var alone = await Detect(jpeg);
+        var followed = await Detect(withTail);
+        Assert.Equal(alone.GetProperty("detections").ToString(), followed.GetProperty("detections").ToString());
+    }
+
+    [Fact]
+    public async Task A_jpeg_with_a_broken_frame_header_is_400()
+    {
+        var jpeg = File.ReadAllBytes(RepositoryPaths.Fixture("decoding", "images", "q075.jpg"));
+        int sof = jpeg.AsSpan().IndexOf((ReadOnlySpan<byte>)[0xFF, 0xC0]);
+        jpeg[sof + 9] = 7; // 7 components where 3 are declared by the segment's length
+        await AssertProblem(await _client.PostAsync("/detect", Raw(jpeg, "image/jpeg")), HttpStatusCode.BadRequest, "JPEG");
+    }
+
+    [Fact]
     public async Task Body_over_the_limit_is_413()
     {
         var big = new byte[300_000];
