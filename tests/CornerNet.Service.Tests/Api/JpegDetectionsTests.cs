@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Xunit.Abstractions;
 
-namespace CornerNet.Service.Tests;
+namespace CornerNet.Service.Tests.Api;
 
 /// <summary>
 /// End to end on JPEG files: the service, given the same JPEG bytes the authors' pipeline read with
