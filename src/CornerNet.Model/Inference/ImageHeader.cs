@@ -64,10 +64,11 @@ public static class ImageHeader
 
     /// <summary>
     /// Walks a JPEG's segments and entropy-coded data to its end-of-image marker. Returns the frame size and the
-    /// number of bytes up to and including the marker.
+    /// number of bytes up to and including the marker, or null for <c>Length</c> when the data ends before it
+    /// (truncated: the caller refuses it, after checking the size).
     /// </summary>
-    /// <exception cref="UndecodableImageException">No frame header, no scan, or the data ends before the EOI marker.</exception>
-    public static ((int Width, int Height) Size, int Length) ReadJpeg(ReadOnlySpan<byte> data)
+    /// <exception cref="UndecodableImageException">No frame header, no scan, or a malformed segment.</exception>
+    public static ((int Width, int Height) Size, int? Length) ReadJpeg(ReadOnlySpan<byte> data)
     {
         (int Width, int Height)? size = null;
         bool scanned = false;
@@ -77,7 +78,7 @@ public static class ImageHeader
             // Find the next marker: libjpeg skips stray bytes (with a warning), and any number of 0xFF fill bytes.
             while (pos < data.Length && data[pos] != 0xFF) pos++;
             while (pos < data.Length && data[pos] == 0xFF) pos++;
-            if (pos >= data.Length) throw Truncated();
+            if (pos >= data.Length) return Incomplete(size);
             byte code = data[pos++];
             if (code == 0xD9)
             {
@@ -86,10 +87,10 @@ public static class ImageHeader
             }
 
             if (code is 0x01 or (>= 0xD0 and <= 0xD8)) continue; // standalone markers (TEM, RSTn; a stray SOI)
-            if (pos + 2 > data.Length) throw Truncated();
+            if (pos + 2 > data.Length) return Incomplete(size);
             int length = BinaryPrimitives.ReadUInt16BigEndian(data[pos..]);
             if (length < 2) throw new UndecodableImageException($"The JPEG image has a segment (marker 0x{code:X2}) with an invalid length {length}.");
-            if (pos + length > data.Length) throw Truncated();
+            if (pos + length > data.Length) return Incomplete(size);
             var segment = data.Slice(pos + 2, length - 2);
             pos += length;
 
@@ -115,7 +116,7 @@ public static class ImageHeader
                 while (true)
                 {
                     int next = data[pos..].IndexOf((byte)0xFF);
-                    if (next < 0 || pos + next + 1 >= data.Length) throw Truncated();
+                    if (next < 0 || pos + next + 1 >= data.Length) return Incomplete(size);
                     pos += next;
                     byte after = data[pos + 1];
                     if (after == 0x00 || after is >= 0xD0 and <= 0xD7 || after == 0xFF)
@@ -130,7 +131,11 @@ public static class ImageHeader
         }
     }
 
-    private static UndecodableImageException Truncated() =>
+    private static ((int Width, int Height) Size, int? Length) Incomplete((int Width, int Height)? size) =>
+        size is { } known ? (known, null) : throw Truncated();
+
+    /// <summary>The error for a JPEG whose data ends before its end-of-image marker.</summary>
+    public static UndecodableImageException Truncated() =>
         new("The JPEG image is truncated (the data ends before its end-of-image marker).");
 
     private static (int, int) ReadPng(ReadOnlySpan<byte> data)

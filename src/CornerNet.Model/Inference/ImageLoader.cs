@@ -63,7 +63,17 @@ public sealed class ImageLoader
         }
 
         string name = ImageHeader.NameOf(format.Value);
-        var (width, height) = format == EncodedImageFormat.Tiff ? TiffSize(encoded) : ImageHeader.ReadSize(format.Value, encoded);
+        int? jpegLength = null;
+        int width, height;
+        if (format == EncodedImageFormat.Jpeg)
+        {
+            ((width, height), jpegLength) = ImageHeader.ReadJpeg(encoded);
+        }
+        else
+        {
+            (width, height) = format == EncodedImageFormat.Tiff ? TiffSize(encoded) : ImageHeader.ReadSize(format.Value, encoded);
+        }
+
         if ((long)width * height > _options.MaxPixelCount)
         {
             throw new ImageTooLargeException(width, height, $"at most {_options.MaxPixelCount} pixels are accepted");
@@ -73,6 +83,9 @@ public sealed class ImageLoader
         {
             throw new ImageTooLargeException(width, height, $"sides of at most {_options.MaxSide} pixels are accepted");
         }
+
+        // libjpeg would fill a JPEG cut short with grey and call it a success; a cut-off upload is a client error.
+        if (format == EncodedImageFormat.Jpeg && jpegLength is null) throw ImageHeader.Truncated();
 
         return format == EncodedImageFormat.Gif ? DecodeGif(encoded, bgr) : DecodeWithOpenCv(encoded, name, bgr);
     }
@@ -90,8 +103,7 @@ public sealed class ImageLoader
         try
         {
             // IMREAD_COLOR, as cv2.imread's default: 8-bit BGR, EXIF orientation applied. libjpeg reads a JPEG up to
-            // its end-of-image marker and ignores what follows; a JPEG cut short it would fill with grey and call a
-            // success, which ImageHeader.ReadJpeg has already refused.
+            // its end-of-image marker and ignores what follows (a JPEG cut short was refused above).
             decoded = Cv2.ImDecode(encoded, ImreadModes.Color);
         }
         catch (OpenCVException e)
