@@ -87,7 +87,7 @@ public sealed class ImageLoader
         // libjpeg would fill a JPEG cut short with grey and call it a success; a cut-off upload is a client error.
         if (format == EncodedImageFormat.Jpeg && jpegLength is null) throw ImageHeader.Truncated();
 
-        return format == EncodedImageFormat.Gif ? DecodeGif(encoded, bgr) : DecodeWithOpenCv(encoded, name, bgr);
+        return format == EncodedImageFormat.Gif ? DecodeGif(encoded, bgr) : DecodeWithOpenCv(encoded, name, ModesFor(format.Value), bgr);
     }
 
     private bool Allowed(EncodedImageFormat format) => format switch
@@ -97,14 +97,20 @@ public sealed class ImageLoader
         _ => true,
     };
 
-    private static DecodedImage DecodeWithOpenCv(byte[] encoded, string name, bool bgr)
+    /// <summary>
+    /// IMREAD_COLOR, as cv2.imread's default: 8-bit BGR, EXIF orientation applied. Except WebP: OpenCV 4.13 rotates a
+    /// WebP by its EXIF orientation, the authors' OpenCV (4.6) does not (corpus file webp_exif_orientation_6.webp).
+    /// </summary>
+    private static ImreadModes ModesFor(EncodedImageFormat format) =>
+        format == EncodedImageFormat.Webp ? ImreadModes.Color | ImreadModes.IgnoreOrientation : ImreadModes.Color;
+
+    private static DecodedImage DecodeWithOpenCv(byte[] encoded, string name, ImreadModes modes, bool bgr)
     {
         Mat decoded;
         try
         {
-            // IMREAD_COLOR, as cv2.imread's default: 8-bit BGR, EXIF orientation applied. libjpeg reads a JPEG up to
-            // its end-of-image marker and ignores what follows (a JPEG cut short was refused above).
-            decoded = Cv2.ImDecode(encoded, ImreadModes.Color);
+            // libjpeg reads a JPEG up to its end-of-image marker and ignores what follows (one cut short was refused).
+            decoded = Cv2.ImDecode(encoded, modes);
         }
         catch (OpenCVException e)
         {
