@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using CornerNet.Model.Inference;
 using CornerNet.Tools.Common;
-using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.PixelFormats;
 
