@@ -20,13 +20,14 @@ public static class DetectionServiceExtensions
 
     public static WebApplication UseDetectionService(this WebApplication app)
     {
-        // Order matters: the client's real address and path first, request logging around everything after it,
-        // errors as problem details around the rest.
+        // Order matters: the client's real address and path first, request logging and the request metrics around
+        // everything after them (so both see the status the problem handler settles on), errors as problem details
+        // around the rest.
         app.CloseQueueOnShutdown();
         app.UseReverseProxy();
         app.UseDetectionRequestLogging();
-        app.UseProblemResponses();
         app.UseDetectionHttpMetrics();
+        app.UseProblemResponses();
         app.UseDetectionPage();
         app.MapDetectionApi();
         app.MapDetectionHealthChecks();

@@ -43,7 +43,8 @@ public static class ObservabilityExtensions
         return app;
     }
 
-    /// <summary>HTTP request metrics, inside the exception handler.</summary>
+    /// <summary>HTTP request metrics, outside the problem handler: an answer is counted under the status the client
+    /// gets (inside it, a refused request was still 200 when the metrics middleware looked).</summary>
     public static WebApplication UseDetectionHttpMetrics(this WebApplication app)
     {
         app.UseHttpMetrics();
