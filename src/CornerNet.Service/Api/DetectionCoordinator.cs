@@ -49,16 +49,18 @@ public sealed class DetectionCoordinator(
             decoded.Add((image, Stopwatch.GetElapsedTime(started)));
         }
 
+        // One deadline for the whole request, however many images it holds.
         var timeout = TimeSpan.FromSeconds(batching.Value.RequestTimeoutSeconds);
-        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        using var abandon = new RequestAbandonment(requestAborted);
         var jobs = new List<DetectionJob>(decoded.Count);
         foreach (var (image, _) in decoded)
         {
-            var job = new DetectionJob(image, timeout, abandon.Token);
+            var job = new DetectionJob(image, timeout, abandon);
             if (!queue.TryEnqueue(job))
             {
                 // Jobs of this request already queued are dropped by the worker before inference.
-                await abandon.CancelAsync();
+                await abandon.AbandonAsync(AbandonReason.QueueFull);
                 metrics.RejectedRequests.Inc();
                 throw new ApiProblemException(StatusCodes.Status503ServiceUnavailable, "Busy",
                     "The detection queue is full (Batching:QueueCapacity); retry shortly.", RetryAfter);
@@ -74,15 +76,20 @@ public sealed class DetectionCoordinator(
         {
             for (var i = 0; i < jobs.Count; i++)
             {
-                var outcome = await AwaitAsync(jobs[i], timeout);
+                var outcome = await AwaitAsync(jobs[i], Remaining(deadline));
                 responses.Add((decoded[i].Image, ToResponse(decoded[i].Image, decoded[i].DecodeTime, outcome, filter, model.Spec.Classes)));
             }
         }
-        catch
+        catch (Exception e)
         {
             // Whatever ended the wait (client gone, timeout, shutdown), jobs still queued must not reach the model.
             // Cancelled here explicitly: the link to RequestAborted may fire after this method has returned.
-            await abandon.CancelAsync();
+            await abandon.AbandonAsync(e switch
+            {
+                ApiProblemException { Status: StatusCodes.Status504GatewayTimeout } => AbandonReason.Timeout,
+                ApiProblemException { Status: StatusCodes.Status503ServiceUnavailable } => AbandonReason.ShuttingDown,
+                _ => AbandonReason.ClientGone,
+            });
             throw;
         }
 
@@ -129,6 +136,13 @@ public sealed class DetectionCoordinator(
         {
             throw new ApiProblemException(StatusCodes.Status503ServiceUnavailable, "Shutting down", e.Message, RetryAfter);
         }
+    }
+
+    /// <summary>Time left until <paramref name="deadline"/> (a <see cref="Stopwatch"/> timestamp); zero once it has passed.</summary>
+    private static TimeSpan Remaining(long deadline)
+    {
+        var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
     private static ApiProblemException TimedOut() => new(StatusCodes.Status504GatewayTimeout, "Timed out",

@@ -97,12 +97,12 @@ public sealed class BatchingWorker(
             if (job.RequestAborted.IsCancellationRequested)
             {
                 job.Cancel();
-                metrics.DroppedJobs.WithLabels("client_gone").Inc();
+                metrics.DroppedJobs.WithLabels(RequestAbandonment.Label(job.AbandonReason)).Inc();
             }
             else if (job.IsExpired(now))
             {
                 job.Fail(new JobExpiredException());
-                metrics.DroppedJobs.WithLabels("timeout").Inc();
+                metrics.DroppedJobs.WithLabels(RequestAbandonment.Label(AbandonReason.Timeout)).Inc();
             }
             else
             {

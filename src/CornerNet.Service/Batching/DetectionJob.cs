@@ -4,13 +4,17 @@ using CornerNet.Model.Inference;
 namespace CornerNet.Service.Batching;
 
 /// <summary>One image waiting for the model, and the promise its request awaits.</summary>
-public sealed class DetectionJob(DecodedImage image, TimeSpan timeout, CancellationToken requestAborted)
+public sealed class DetectionJob(DecodedImage image, TimeSpan timeout, RequestAbandonment abandonment)
 {
     private readonly TaskCompletionSource<JobOutcome> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public DecodedImage Image { get; } = image;
 
-    public CancellationToken RequestAborted { get; } = requestAborted;
+    /// <summary>Cancelled when the request no longer wants this image (see <see cref="AbandonReason"/>).</summary>
+    public CancellationToken RequestAborted { get; } = abandonment.Token;
+
+    /// <summary>Why the request gave up, once <see cref="RequestAborted"/> is cancelled.</summary>
+    public AbandonReason AbandonReason => abandonment.Reason;
 
     public long EnqueuedAt { get; } = Stopwatch.GetTimestamp();
 
