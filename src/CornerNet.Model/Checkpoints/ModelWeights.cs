@@ -84,6 +84,8 @@ public static class ModelWeights
             throw new CheckpointMismatchException(missing, unexpected, mismatched);
         }
 
+        RefuseNonFinite(targets.Select(t => t.Key).Where(byKey.ContainsKey).Select(key => (key, byKey[key])));
+
         using var noGrad = no_grad();
         foreach (var (key, target) in targets)
         {
@@ -92,6 +94,23 @@ public static class ModelWeights
                 target.copy_(value);
             }
         }
+    }
+
+    /// <summary>
+    /// A NaN or an infinity in any weight (a diverged training run, a corrupted file) would load, report ready and then
+    /// fail every request; it is refused here, naming the first tensors that hold one.
+    /// </summary>
+    private static void RefuseNonFinite(IEnumerable<(string Key, Tensor Value)> tensors)
+    {
+        using var scope = NewDisposeScope();
+        var bad = tensors
+            .Where(t => t.Value.is_floating_point() && !isfinite(t.Value).all().item<bool>())
+            .Select(t => t.Key)
+            .ToList();
+        if (bad.Count == 0) return;
+        var named = string.Join(", ", bad.Take(3)) + (bad.Count > 3 ? $" and {bad.Count - 3} more" : "");
+        throw new CheckpointFormatException(
+            $"The checkpoint holds non-finite values (NaN or infinity) in {named}: a diverged or corrupted model cannot be served.");
     }
 
     /// <summary>"256x128x3x3"; a 0-dim tensor is "scalar".</summary>

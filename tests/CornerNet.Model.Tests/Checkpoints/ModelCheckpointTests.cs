@@ -36,4 +36,39 @@ public class ModelCheckpointTests
             folder.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public void A_checkpoint_with_a_nan_or_an_infinity_is_refused_naming_the_tensor()
+    {
+        var folder = Directory.CreateTempSubdirectory("cornernet-checkpoint-");
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var network = new CornerNetNetwork(ArchitecturePresets.Tiny);
+            var (key, parameter) = ModelWeights.Entries(network).First(e => e.Key.EndsWith(".weight", StringComparison.Ordinal));
+            using (no_grad())
+            {
+                parameter.view(-1)[0] = float.NaN;
+            }
+
+            var weights = Path.Combine(folder.FullName, "model.pth");
+            ModelCheckpoint.Save(network, weights);
+
+            var error = Assert.Throws<CheckpointFormatException>(() => ModelCheckpoint.Load(weights));
+            Assert.Contains("non-finite", error.Message, StringComparison.Ordinal);
+            Assert.Contains(key, error.Message, StringComparison.Ordinal);
+
+            using (no_grad())
+            {
+                parameter.view(-1)[0] = float.PositiveInfinity;
+            }
+
+            ModelCheckpoint.Save(network, weights);
+            Assert.Throws<CheckpointFormatException>(() => ModelCheckpoint.Load(weights));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
 }

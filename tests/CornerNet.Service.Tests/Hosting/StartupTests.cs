@@ -1,3 +1,5 @@
+using CornerNet.Model.Architecture;
+using CornerNet.Model.Checkpoints;
 using CornerNet.Service.Modeling;
 using CornerNet.Tools.Common;
 using TorchSharp;
@@ -35,6 +37,42 @@ public sealed class StartupTests
         Assert.Single(failures);
         Assert.Contains(expected, failures[0]);
         Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
+    public async Task Weights_holding_a_nan_stop_start_up_instead_of_failing_every_request()
+    {
+        var folder = Directory.CreateTempSubdirectory("cornernet-nan-weights-");
+        try
+        {
+            var weights = Path.Combine(folder.FullName, "diverged.pth");
+            using (var network = new CornerNetNetwork(ArchitecturePresets.Tiny))
+            {
+                using var noGrad = torch.no_grad();
+                foreach (var (_, value) in ModelWeights.Entries(network).Where(e => e.Value.is_floating_point()).Take(1))
+                {
+                    value.fill_(float.NaN);
+                }
+
+                ModelCheckpoint.Save(network, weights);
+            }
+
+            var (exitCode, output) = await RunServiceAsync(new Dictionary<string, string>
+            {
+                ["Model__Architecture"] = Path.ChangeExtension(weights, ".json"),
+                ["Model__Weights"] = weights,
+            });
+
+            Assert.NotEqual(0, exitCode);
+            var failures = output.Split('\n').Where(l => l.Contains("Cannot load the model", StringComparison.Ordinal)).ToList();
+            Assert.Single(failures);
+            Assert.Contains("non-finite", failures[0], StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     [Theory]
