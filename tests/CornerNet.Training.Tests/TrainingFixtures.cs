@@ -25,18 +25,10 @@ internal static class TrainingFixtures
     };
 
     /// <summary>The squeeze family at the same small widths (output stride 8: 127 -> 16).</summary>
-    public static ArchitectureSpec MicroSqueeze { get; } = new()
+    public static ArchitectureSpec MicroSqueeze { get; } = Micro with
     {
         Name = "micro-squeeze-shapes",
         Family = NetworkFamily.Squeeze,
-        Depth = 2,
-        Stacks = 2,
-        Dims = [16, 16, 32],
-        Modules = [1, 1, 1],
-        CnvDim = 16,
-        StemDim = 16,
-        PoolDim = 16,
-        Classes = ArchitecturePresets.ShapeClasses,
         InputSize = [127, 127],
     };
 

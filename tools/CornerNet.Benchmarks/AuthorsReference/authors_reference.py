@@ -284,7 +284,7 @@ class Net:
         else:
             with self.torch.no_grad():
                 out = self.model(*xs, **kwargs)
-            self.last = out.clone()
+            self.last = out.clone() if hasattr(out, "clone") else None  # CornerNet-Lite returns a tuple: no replay
         self.marks["exit"] = time.perf_counter()
         return out
 
