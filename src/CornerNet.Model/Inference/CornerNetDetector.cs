@@ -86,9 +86,12 @@ public sealed class CornerNetDetector
 
         started = Stopwatch.GetTimestamp();
         var results = new IReadOnlyList<Detection>[images.Count];
-        for (int i = 0; i < images.Count; i++)
+        using (InferenceTracing.Start("soft-nms", images.Count))
         {
-            results[i] = Suppress(candidates[i], backToOriginal[i]);
+            for (int i = 0; i < images.Count; i++)
+            {
+                results[i] = Suppress(candidates[i], backToOriginal[i]);
+            }
         }
 
         clock.Nms += Stopwatch.GetTimestamp() - started;
@@ -157,12 +160,21 @@ public sealed class CornerNetDetector
             clock.Preprocess += Stopwatch.GetTimestamp() - started;
 
             started = Stopwatch.GetTimestamp();
-            var heads = _network.forward(input);
+            CornerHeads heads;
+            using (InferenceTracing.Start("forward", batch.Length))
+            {
+                heads = _network.forward(input);
+            }
+
             clock.Forward += Stopwatch.GetTimestamp() - started;
 
             started = Stopwatch.GetTimestamp();
-            CheckHeads(heads, batch.Length * halves, first);
-            decoded = CornerDecoder.Decode(heads, Options);
+            using (InferenceTracing.Start("corner decode", batch.Length))
+            {
+                CheckHeads(heads, batch.Length * halves, first);
+                decoded = CornerDecoder.Decode(heads, Options);
+            }
+
             clock.Decode += Stopwatch.GetTimestamp() - started;
         }
 

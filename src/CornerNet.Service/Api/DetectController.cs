@@ -1,3 +1,5 @@
+using CornerNet.Service.Security;
+using Microsoft.AspNetCore.Authorization;
 using CornerNet.Service.Annotation;
 using Microsoft.AspNetCore.Mvc;
 using SixLabors.ImageSharp.Formats;
@@ -9,6 +11,7 @@ namespace CornerNet.Service.Api;
 /// <summary>Object detection.</summary>
 [ApiController]
 [Route("detect")]
+[Authorize(Policy = ApiScopes.Detect)]
 public sealed class DetectController(DetectionCoordinator coordinator, ImageUploadReader uploads, Modeling.ModelHost modelHost) : ControllerBase
 {
     /// <summary>Detects objects in one image.</summary>

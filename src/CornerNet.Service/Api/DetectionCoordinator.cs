@@ -45,6 +45,7 @@ public sealed class DetectionCoordinator(
         for (var i = 0; i < encodedImages.Count; i++)
         {
             var started = Stopwatch.GetTimestamp();
+            using var span = DetectionTracing.StartImageDecode(encodedImages.Count > 1 ? i : null);
             var image = Decode(encodedImages[i], model.Spec.IsBgr, encodedImages.Count > 1 ? i : null);
             decoded.Add((image, Stopwatch.GetElapsedTime(started)));
         }

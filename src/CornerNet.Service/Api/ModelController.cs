@@ -1,3 +1,5 @@
+using CornerNet.Service.Security;
+using Microsoft.AspNetCore.Authorization;
 using CornerNet.Service.Configuration;
 using CornerNet.Service.Modeling;
 using Microsoft.AspNetCore.Mvc;
@@ -8,6 +10,7 @@ namespace CornerNet.Service.Api;
 /// <summary>The model being served.</summary>
 [ApiController]
 [Route("model")]
+[Authorize(Policy = ApiScopes.Detect)]
 public sealed class ModelController(
     ModelHost modelHost,
     IOptions<BatchingOptions> batching,

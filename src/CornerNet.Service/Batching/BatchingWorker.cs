@@ -116,6 +116,8 @@ public sealed class BatchingWorker(
             return;
         }
 
+        DetectionTracing.RecordQueueWaits(live, now);
+        using var span = DetectionTracing.StartBatch(live);
         DetectionResult result;
         try
         {
@@ -124,9 +126,13 @@ public sealed class BatchingWorker(
         catch (Exception e)
         {
             logger.LogError(e, "Batch of {BatchSize} failed", live.Count);
+            span?.SetStatus(ActivityStatusCode.Error, e.Message);
+            DetectionTracing.RecordBatchRuns(live, span, now, e.Message);
             foreach (var job in live) job.Fail(e);
             return;
         }
+
+        DetectionTracing.RecordBatchRuns(live, span, now);
 
         var maxQueueWait = TimeSpan.Zero;
         for (var i = 0; i < live.Count; i++)

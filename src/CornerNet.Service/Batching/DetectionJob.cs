@@ -18,6 +18,9 @@ public sealed class DetectionJob(DecodedImage image, TimeSpan timeout, RequestAb
 
     public long EnqueuedAt { get; } = Stopwatch.GetTimestamp();
 
+    /// <summary>The span of the request that queued this image (none when tracing is off), for its trace's spans.</summary>
+    public ActivityContext RequestTrace { get; } = Activity.Current?.Context ?? default;
+
     public TimeSpan Timeout { get; } = timeout;
 
     public Task<JobOutcome> Completion => _completion.Task;

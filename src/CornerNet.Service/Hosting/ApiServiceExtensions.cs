@@ -1,7 +1,10 @@
 using System.Reflection;
 using CornerNet.Service.Api;
+using CornerNet.Service.Configuration;
+using CornerNet.Service.Security;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi.Models;
 
 namespace CornerNet.Service.Hosting;
@@ -58,9 +61,11 @@ public static class ApiServiceExtensions
 
     public static WebApplication MapDetectionApi(this WebApplication app)
     {
-        app.UseSwagger();
+        var apiKeys = app.Services.GetRequiredService<IOptions<ApiKeysOptions>>().Value;
+        app.MapSwagger().ProtectedIf(apiKeys.ProtectSwagger);
         app.UseSwaggerUI(options => options.DocumentTitle = "CornerNet detection service");
-        app.MapControllers();
+        // Who may call each controller is its [Authorize] policy (a scope); the rate applies to all of them.
+        app.MapControllers().RequireRateLimiting(RequestRateLimiting.Policy);
         return app;
     }
 }

@@ -53,7 +53,7 @@ public static class ObservabilityExtensions
 
     public static WebApplication MapDetectionMetrics(this WebApplication app)
     {
-        app.MapMetrics("/metrics");
+        app.MapMetrics("/metrics").ProtectedIf(app.Services.GetRequiredService<IOptions<ApiKeysOptions>>().Value.ProtectMetrics);
         return app;
     }
 }

@@ -29,6 +29,9 @@ public static class SettingsExtensions
         services.AddValidatedOptions<DetectionDefaultsOptions>(DetectionDefaultsOptions.Section);
         services.AddValidatedOptions<ServiceLoggingOptions>(ServiceLoggingOptions.Section);
         services.AddValidatedOptions<ReverseProxyOptions>(ReverseProxyOptions.Section);
+        services.AddValidatedOptions<ApiKeysOptions>(ApiKeysOptions.Section);
+        services.AddValidatedOptions<RateLimitOptions>(RateLimitOptions.Section);
+        services.AddValidatedOptions<TracingOptions>(TracingOptions.Section);
         return services;
     }
 
