@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CornerNet.Service.Tests;
 
@@ -12,14 +13,18 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
 {
     private readonly IDictionary<string, string?>? _overrides;
     private readonly bool _fixtureModel;
+    private readonly Action<IServiceCollection>? _services;
 
     /// <param name="overrides">Configuration on top of the fixture model's.</param>
     /// <param name="realPort">Serve over Kestrel on a loopback port instead of the in-memory test server.</param>
     /// <param name="fixtureModel">Serve the fixture network; false serves what appsettings.json names (the demo model).</param>
-    public ServiceFactory(IDictionary<string, string?>? overrides = null, bool realPort = false, bool fixtureModel = true)
+    /// <param name="services">Registrations on top of the service's (e.g. an in-memory trace exporter).</param>
+    public ServiceFactory(IDictionary<string, string?>? overrides = null, bool realPort = false, bool fixtureModel = true,
+        Action<IServiceCollection>? services = null)
     {
         _overrides = overrides;
         _fixtureModel = fixtureModel;
+        _services = services;
         if (realPort)
         {
             UseKestrel(0);
@@ -48,6 +53,10 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
 
             configuration.AddInMemoryCollection(settings);
         });
+        if (_services is not null)
+        {
+            builder.ConfigureServices(_services);
+        }
     }
 
     /// <summary>A client, once the model is loaded and warmed up.</summary>

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using CornerNet.Service.Configuration;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -63,9 +64,14 @@ public sealed class ApiKeyAuthenticationHandler(
             : $"This endpoint needs an API key: send 'Authorization: Bearer <key>' or '{HeaderName}: <key>'.");
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden",
-            $"The API key '{Context.User.Identity?.Name}' does not have the scope this endpoint needs.");
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var needed = Context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>()
+            .Select(a => a.Policy).OfType<string>().Where(ApiScopes.All.Contains).Distinct().ToList() ?? [];
+        var scope = needed.Count > 0 ? $"the scope '{string.Join("', '", needed)}'" : "the scope";
+        return WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden",
+            $"The API key '{Context.User.Identity?.Name}' does not have {scope} this endpoint needs.");
+    }
 
     /// <summary>The key sent with the request: the bearer token of Authorization, else X-Api-Key.</summary>
     internal static string? PresentedKey(HttpRequest request)

@@ -90,6 +90,13 @@ public sealed class StartupTests
     [InlineData("Batching__ShutdownDrainSeconds", "-1", "ShutdownDrainSeconds")]
     [InlineData("ServiceLogging__Format", "xml", "ServiceLogging:Format must be text or json")]
     [InlineData("ReverseProxy__KnownProxies__0", "proxy.local", "ReverseProxy:KnownProxies: 'proxy.local'")]
+    [InlineData("ApiKeys__Enabled", "true", "ApiKeys:Enabled is true but no keys are configured")]
+    [InlineData("ApiKeys__Keys__0__Sha256", "my-secret-key", "Sha256 must be 64 hexadecimal digits")]
+    [InlineData("ApiKeys__Keys__0__Scopes__0", "everything", "scope 'everything' is not one of detect, admin")]
+    [InlineData("ApiKeys__KeysFile", "/nonexistent/keys.json", "ApiKeys:KeysFile: '/nonexistent/keys.json' does not exist")]
+    [InlineData("RateLimits__Burst", "0", "RateLimits:Burst must be between 1")]
+    [InlineData("Tracing__OtlpEndpoint", "collector:4317", "Tracing:OtlpEndpoint: 'collector:4317' is not an http or https address")]
+    [InlineData("Tracing__OtlpProtocol", "thrift", "Tracing:OtlpProtocol must be grpc or http/protobuf")]
     public async Task Invalid_configuration_is_refused_at_start_up(string key, string value, string expected)
     {
         var (exitCode, output) = await RunServiceAsync(new Dictionary<string, string>
