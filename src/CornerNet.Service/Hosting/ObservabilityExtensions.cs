@@ -38,7 +38,11 @@ public static class ObservabilityExtensions
         {
             options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms for {ClientAddress}";
             options.EnrichDiagnosticContext = (diagnostics, http) =>
+            {
                 diagnostics.Set("ClientAddress", http.Connection.RemoteIpAddress?.ToString());
+                // The holder's name of the API key that was accepted, never the key.
+                if (http.User.Identity is { IsAuthenticated: true, Name: { } holder }) diagnostics.Set("ApiKey", holder);
+            };
         });
         return app;
     }

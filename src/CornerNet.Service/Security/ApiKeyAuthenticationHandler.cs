@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using CornerNet.Service.Configuration;
@@ -49,6 +50,7 @@ public sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
         }
 
+        Activity.Current?.SetTag("cornernet.api_key", key.Name);
         var claims = new List<Claim> { new(ClaimTypes.Name, key.Name) };
         claims.AddRange(key.Scopes.Select(scope => new Claim(ApiScopes.ClaimType, scope)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
