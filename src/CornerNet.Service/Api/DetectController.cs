@@ -1,6 +1,6 @@
+using CornerNet.Service.Annotation;
 using CornerNet.Service.Security;
 using Microsoft.AspNetCore.Authorization;
-using CornerNet.Service.Annotation;
 using Microsoft.AspNetCore.Mvc;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Jpeg;

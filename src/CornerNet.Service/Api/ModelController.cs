@@ -1,7 +1,7 @@
-using CornerNet.Service.Security;
-using Microsoft.AspNetCore.Authorization;
 using CornerNet.Service.Configuration;
 using CornerNet.Service.Modeling;
+using CornerNet.Service.Security;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,9 @@
 using System.Net;
+using System.Security.Claims;
 using System.Text.Json;
+using CornerNet.Service.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CornerNet.Service.Tests.Security;
 
@@ -66,6 +70,25 @@ public sealed class ApiKeyTests
 
         var response = await client.SendAsync(TestKeys.Bearer(HttpMethod.Post, "/detect", TestKeys.AdminOnly, TestKeys.Png()));
         await AssertProblemAsync(response, HttpStatusCode.Forbidden, "'ops' does not have the scope 'detect'");
+    }
+
+    [Fact]
+    public async Task The_admin_policy_admits_keys_with_the_admin_scope_only_and_is_open_with_keys_off()
+    {
+        static ClaimsPrincipal Holder(params string[] scopes) => new(new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, "someone"), .. scopes.Select(s => new Claim(ApiScopes.ClaimType, s))], ApiKeyAuthenticationHandler.SchemeName));
+
+        await using (var on = new ServiceFactory(TestKeys.Enabled()))
+        {
+            var authorization = on.Services.GetRequiredService<IAuthorizationService>();
+            Assert.True((await authorization.AuthorizeAsync(Holder(ApiScopes.Admin), ApiScopes.Admin)).Succeeded);
+            Assert.False((await authorization.AuthorizeAsync(Holder(ApiScopes.Detect), ApiScopes.Admin)).Succeeded);
+            Assert.False((await authorization.AuthorizeAsync(new ClaimsPrincipal(new ClaimsIdentity()), ApiScopes.Admin)).Succeeded);
+        }
+
+        await using var off = new ServiceFactory();
+        Assert.True((await off.Services.GetRequiredService<IAuthorizationService>()
+            .AuthorizeAsync(new ClaimsPrincipal(new ClaimsIdentity()), ApiScopes.Admin)).Succeeded);
     }
 
     [Fact]
