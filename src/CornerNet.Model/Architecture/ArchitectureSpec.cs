@@ -131,13 +131,17 @@ public sealed record ArchitectureSpec
 
     public static ArchitectureSpec Load(string path)
     {
+        Checkpoints.RegularFile.Require(path, "Architecture file");
         try
         {
             return FromJson(File.ReadAllText(path));
         }
         catch (JsonException e)
         {
-            throw new ArgumentException($"Architecture file '{path}' is not valid: {e.Message}", e);
+            // Where, not what: the parser's own message quotes the file's characters, and the path may point anywhere.
+            var at = e.LineNumber is { } line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : string.Empty;
+            var member = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? string.Empty : $" ({e.Path})";
+            throw new ArgumentException($"Architecture file '{path}' is not valid architecture JSON{at}{member}.", e);
         }
     }
 

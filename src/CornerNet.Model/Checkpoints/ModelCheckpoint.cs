@@ -42,7 +42,7 @@ public static class ModelCheckpoint
         var network = new CornerNetNetwork(spec);
         try
         {
-            using (var stateDict = PyTorchCheckpointReader.Read(weightsPath))
+            using (var stateDict = PyTorchCheckpointReader.Read(weightsPath, maxTensorBytes: ModelWeights.CheckpointBytesLimit(network)))
             {
                 ModelWeights.Load(network, stateDict);
             }

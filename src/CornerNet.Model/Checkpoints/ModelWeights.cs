@@ -24,6 +24,16 @@ public static class ModelWeights
         return [.. Entries(network).Select(e => (prefix + e.Key, e.Value))];
     }
 
+    /// <summary>The most tensor bytes a checkpoint for <paramref name="module"/> can need: every parameter and buffer
+    /// stored in double precision (twice our float32), plus 1 MiB. Anything larger cannot load strictly, and is refused
+    /// by <see cref="PyTorchCheckpointReader.Read(string, Device?, long?)"/> before a byte of it is decompressed.</summary>
+    public static long CheckpointBytesLimit(nn.Module module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        var bytes = Entries(module).Sum(entry => entry.Value.NumberOfElements * Math.Max(entry.Value.ElementSize, 4));
+        return (2 * bytes) + (1L << 20);
+    }
+
     /// <summary>Parameters and buffers in PyTorch's state-dict order: a module's own parameters, then its own
     /// buffers, then its children in registration order.</summary>
     public static IReadOnlyList<(string Key, Tensor Value)> Entries(nn.Module module, bool includeBatchCounters = true)

@@ -308,7 +308,7 @@ internal sealed class PickleReader
         var digits = text.EndsWith('L') ? text[..^1] : text;
         if (!BigInteger.TryParse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
         {
-            throw Fail($"invalid integer literal '{Shorten(text)}'");
+            throw Fail($"invalid integer literal ({text.Length} characters)");
         }
 
         return value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
@@ -317,12 +317,12 @@ internal sealed class PickleReader
     private long ParseLong(string text, string what) =>
         long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
             ? value
-            : throw Fail($"invalid {what} '{Shorten(text)}'");
+            : throw Fail($"invalid {what} ({text.Length} characters)");
 
     private double ParseDouble(string text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
             ? value
-            : throw Fail($"invalid float literal '{Shorten(text)}'");
+            : throw Fail($"invalid float literal ({text.Length} characters)");
 
     private string DecodeUtf8(byte[] bytes)
     {
@@ -348,6 +348,4 @@ internal sealed class PickleReader
             return Encoding.Latin1.GetString(bytes);
         }
     }
-
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
 }

@@ -4,6 +4,9 @@ namespace CornerNet.Model.Checkpoints;
 /// checked against the storage's bounds. Storages are read only after the whole pickle has been parsed.</summary>
 internal sealed record TensorRecipe(StorageSlice Source, long StorageOffset, long[] Size, long[] Stride)
 {
+    /// <summary>The bytes a contiguous copy of this view takes (its sizes were checked not to overflow).</summary>
+    public long ByteCount => checked(Size.Aggregate(1L, (count, size) => checked(count * size)) * TorchDataTypes.ElementSize(Source.Storage.DataType));
+
     /// <summary>PyTorch supports at most 64 dimensions.</summary>
     private const int MaxDimensions = 64;
 

@@ -50,6 +50,18 @@ internal sealed class ZipCheckpointSource : ICheckpointSource, IDisposable
 
     public void ReadStorages(IReadOnlySet<StorageRecord> needed, Action<StorageRecord, Tensor> onStorage)
     {
+        // Entries of a well-formed archive do not overlap, so their compressed sizes add up to at most the archive's
+        // size; entries that share one deflate stream (the overlapping-entries zip bomb) claim more.
+        long compressedTotal = 0;
+        foreach (var record in _storages.ByKey.Values.Where(needed.Contains))
+        {
+            compressedTotal += Find($"data/{record.Key}")?.CompressedLength ?? 0;
+            if (compressedTotal > _archiveLength)
+            {
+                throw Fail($"its storage entries claim more compressed bytes than the {_archiveLength}-byte archive holds (they overlap)");
+            }
+        }
+
         foreach (var record in _storages.ByKey.Values.Where(needed.Contains))
         {
             var name = $"data/{record.Key}";

@@ -51,19 +51,12 @@ public sealed class LoadedModel : IDisposable
         else
         {
             architecturePath = Path.GetFullPath(architecturePath, contentRoot);
-            if (!File.Exists(architecturePath))
-            {
-                throw new ModelLoadException($"Model:Architecture file '{architecturePath}' does not exist.");
-            }
-
+            RegularFile.Require(architecturePath, "Model:Architecture file");
             spec = ArchitectureSpec.Load(architecturePath);
         }
 
         var weightsPath = Path.GetFullPath(options.Weights, contentRoot);
-        if (!File.Exists(weightsPath))
-        {
-            throw new ModelLoadException($"Model:Weights file '{weightsPath}' does not exist.");
-        }
+        RegularFile.Require(weightsPath, "Model:Weights file");
 
         if (batching.InferenceThreads > 0)
         {

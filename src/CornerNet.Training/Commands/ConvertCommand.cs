@@ -25,10 +25,10 @@ public static class ConvertCommand
     {
         try
         {
-            if (!File.Exists(inputPath)) throw new FileNotFoundException($"{inputPath}: checkpoint not found.");
+            RegularFile.Require(inputPath, "The checkpoint");
             var spec = ArchitectureSpec.Resolve(architecture);
             using var network = new CornerNetNetwork(spec);
-            using (var weights = PyTorchCheckpointReader.Read(inputPath))
+            using (var weights = PyTorchCheckpointReader.Read(inputPath, maxTensorBytes: ModelWeights.CheckpointBytesLimit(network)))
             {
                 ModelWeights.Load(network, weights);
             }

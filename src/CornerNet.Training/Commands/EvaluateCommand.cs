@@ -137,8 +137,11 @@ public static class EvaluateCommand
         return temporary;
     }
 
-    private static string RequireFile(string path, string what) =>
-        File.Exists(path) ? path : throw new TrainingDataException($"{path}: {what} file not found.");
+    private static string RequireFile(string path, string what)
+    {
+        RegularFile.Require(path, $"The {what} file");
+        return path;
+    }
 
     private static int Guard(Func<object> action)
     {

@@ -117,7 +117,7 @@ public class PyTorchCheckpointReaderTests
         {
             var error = Assert.Throws<CheckpointFormatException>(() => PyTorchCheckpointReader.Read(path));
             Assert.Contains("not a PyTorch checkpoint", error.Message);
-            Assert.Contains("89504E47", error.Message);
+            Assert.DoesNotContain("89504E47", error.Message); // the path may point at any file: no content in logs
             Assert.Contains(path, error.Message);
         }
         finally

@@ -22,6 +22,8 @@ public sealed class StartupTests
     [InlineData("Model__Weights", "/nonexistent/weights.pth", "does not exist")]
     [InlineData("Model__Architecture", "/nonexistent/arch.json", "does not exist")]
     [InlineData("Model__Weights", "tests/fixtures/images/cmyk.jpg", "cmyk.jpg")]
+    [InlineData("Model__Weights", "tests/fixtures/images", "is a directory, not a regular file")]
+    [InlineData("Model__Weights", "/dev/zero", "is a character device, not a regular file")]
     [InlineData("Model__Device", "cuda:3", "CUDA")]
     public async Task A_model_that_cannot_be_loaded_stops_start_up_with_one_clear_line(string key, string value, string expected)
     {
@@ -37,6 +39,33 @@ public sealed class StartupTests
         Assert.Single(failures);
         Assert.Contains(expected, failures[0]);
         Assert.DoesNotContain("   at ", output);
+        Assert.DoesNotContain("FFD8FF", output); // cmyk.jpg's first bytes: no file content in logs
+    }
+
+    [Fact]
+    public async Task A_fifo_as_the_weights_path_stops_start_up_at_once_instead_of_hanging()
+    {
+        var folder = Directory.CreateTempSubdirectory("cornernet-fifo-weights-");
+        try
+        {
+            var fifo = NamedPipeFile.Create(folder.FullName, "weights.pth");
+
+            // Before, opening the FIFO blocked start-up forever; RunServiceAsync gives up (and fails) after 60 s.
+            var (exitCode, output) = await RunServiceAsync(new Dictionary<string, string>
+            {
+                ["Model__Architecture"] = RepositoryPaths.Fixture("network", "fixture_arch.json"),
+                ["Model__Weights"] = fifo,
+            });
+
+            Assert.NotEqual(0, exitCode);
+            var failures = output.Split('\n').Where(l => l.Contains("Cannot load the model", StringComparison.Ordinal)).ToList();
+            Assert.Single(failures);
+            Assert.Contains($"Model:Weights file '{fifo}' is a FIFO (named pipe), not a regular file.", failures[0], StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     [Fact]
