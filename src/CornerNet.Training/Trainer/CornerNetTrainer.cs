@@ -20,8 +20,10 @@ public sealed class CornerNetTrainer(TrainingOptions options)
 
     /// <summary>
     /// Times one iteration is retried after libtorch reports a native error. Long runs here saw a rare, non-repeatable
-    /// "Unknown scalar type" from BatchNorm's counter update (a released native scalar, it seems); the step has not
-    /// touched the weights or the optimiser when it fails, so running the same batch again is safe.
+    /// "Unknown scalar type" from BatchNorm's counter update: TorchSharp 0.107 passes the implicitly converted Scalar
+    /// temporaries of <c>num_batches_tracked.add_(1)</c> as raw handles, so a GC during the call (the loader thread
+    /// allocates) lets their finalizers free them while libtorch reads them (docs/training.md has the repro). The step
+    /// has not touched the weights or the optimiser when it fails, so running the same batch again is safe.
     /// </summary>
     public const int NativeErrorRetries = 3;
 
@@ -72,8 +74,8 @@ public sealed class CornerNetTrainer(TrainingOptions options)
         {
             if (options.InitialWeightsPath is { } initial)
             {
-                if (!File.Exists(initial)) throw new TrainingDataException($"{initial}: initial weights not found.");
-                using var weights = PyTorchCheckpointReader.Read(initial);
+                RegularFile.Require(initial, "The initial weights file");
+                using var weights = PyTorchCheckpointReader.Read(initial, maxTensorBytes: ModelWeights.CheckpointBytesLimit(network));
                 ModelWeights.Load(network, weights);
             }
 
