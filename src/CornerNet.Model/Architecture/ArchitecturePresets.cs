@@ -49,6 +49,25 @@ public static class ArchitecturePresets
         Classes = CocoClasses,
     };
 
+    /// <summary>CornerNet-Saccade (CornerNet-Lite): three stacks of 3-level residual hourglasses with attention heads,
+    /// trained on 255x255 crops; about 117 million parameters.</summary>
+    public static ArchitectureSpec Saccade { get; } = new()
+    {
+        Name = "saccade",
+        Family = NetworkFamily.Saccade,
+        Depth = 3,
+        Stacks = 3,
+        Dims = [256, 384, 384, 512],
+        Modules = [1, 1, 1, 1],
+        CnvDim = 256,
+        StemDim = 128,
+        PoolDim = 128,
+        AttDim = 256,
+        Classes = CocoClasses,
+        InputSize = [255, 255],
+        OutputSize = [64, 64],
+    };
+
     /// <summary>A small two-stack network for tests and CPU training on the synthetic shapes.</summary>
     public static ArchitectureSpec Tiny { get; } = new()
     {
@@ -71,6 +90,7 @@ public static class ArchitecturePresets
             [Hourglass104.Name] = Hourglass104,
             [Tiny.Name] = Tiny,
             [Squeeze.Name] = Squeeze,
+            [Saccade.Name] = Saccade,
         };
 
     public static bool TryGet(string name, out ArchitectureSpec spec) => All.TryGetValue(name, out spec!);

@@ -17,9 +17,10 @@ public sealed record ArchitectureSpec
 
     public required string Name { get; init; }
 
-    /// <summary>"hourglass" (CornerNet, the default when absent) or "squeeze" (CornerNet-Squeeze). For squeeze the stem is
-    /// conv 7x7/2 (3 -> stemDim), residual /2 (stemDim -> dims[0]), residual /2 (dims[0] -> dims[0]), the hourglass
-    /// levels are fire modules, and the output stride is 8.</summary>
+    /// <summary>"hourglass" (CornerNet, the default when absent), "squeeze" (CornerNet-Squeeze) or "saccade"
+    /// (CornerNet-Saccade). For squeeze the stem is conv 7x7/2 (3 -> stemDim), residual /2 (stemDim -> dims[0]),
+    /// residual /2 (dims[0] -> dims[0]), the hourglass levels are fire modules, and the output stride is 8. Saccade is
+    /// the hourglass family's network plus one attention head per hourglass level (see <see cref="AttDim"/>).</summary>
     [JsonConverter(typeof(FamilyNameConverter))]
     public NetworkFamily Family { get; init; } = NetworkFamily.Hourglass;
 
@@ -42,6 +43,10 @@ public sealed record ArchitectureSpec
 
     /// <summary>Channels of the two branches inside a corner-pooling module.</summary>
     public int PoolDim { get; init; } = 128;
+
+    /// <summary>Saccade only: the middle width of the attention heads (3x3 conv with bias and ReLU to attDim, then 1x1 to
+    /// one channel); the authors' 256.</summary>
+    public int AttDim { get; init; } = 256;
 
     /// <summary>Class names; their count is the number of heatmap channels.</summary>
     public required string[] Classes { get; init; }
@@ -68,14 +73,18 @@ public sealed record ArchitectureSpec
 
     private readonly int[]? _outputSize;
 
-    /// <summary>Input pixels per output cell: 4 for hourglass (stem /4), 8 for squeeze (stem /8).</summary>
+    /// <summary>Input pixels per output cell: 4 for hourglass and saccade (stem /4), 8 for squeeze (stem /8).</summary>
     [JsonIgnore]
     public int OutputStride => Family == NetworkFamily.Squeeze ? 8 : 4;
 
     /// <summary>What the authors' checkpoints of this family put before every key: CornerNet-Lite's trainer saves its
     /// model wrapped in a module named <c>module</c>; CornerNet's published checkpoints have bare keys.</summary>
     [JsonIgnore]
-    public string CheckpointKeyPrefix => Family == NetworkFamily.Squeeze ? "module." : "";
+    public string CheckpointKeyPrefix => Family == NetworkFamily.Hourglass ? "" : "module.";
+
+    /// <summary>Saccade: the attention maps per image, one per hourglass level, coarsest first (the authors' order).</summary>
+    [JsonIgnore]
+    public int AttentionMaps => Family == NetworkFamily.Saccade ? Depth : 0;
 
     /// <summary>Test-time settings this model was made for, over its family's defaults (each one optional).</summary>
     public TestSettings? Test { get; init; }
@@ -113,6 +122,8 @@ public sealed record ArchitectureSpec
         if (!Enum.IsDefined(Family)) problems.Add($"family {(int)Family} is not defined");
         if (InputSize is null || InputSize.Length != 2 || OutputSize is null || OutputSize.Length != 2) problems.Add("inputSize and outputSize need [height, width]");
         if (Family == NetworkFamily.Squeeze && Dims is not null && Dims.Any(d => d % 2 != 0)) problems.Add("every dims entry of a squeeze network must be even (fire modules split it in halves)");
+        if (Family == NetworkFamily.Saccade && Depth != 3) problems.Add($"a saccade network needs depth 3 (three attention maps, one per zoom range of the test procedure; got {Depth})");
+        if (Family == NetworkFamily.Saccade && AttDim < 1) problems.Add("attDim must be positive");
         if (Test is not null) problems.AddRange(Test.Problems());
         if (problems.Count > 0)
         {
@@ -153,6 +164,6 @@ public sealed record ArchitectureSpec
     public static ArchitectureSpec Resolve(string presetOrPath) =>
         ArchitecturePresets.TryGet(presetOrPath, out var preset) ? preset : Load(presetOrPath);
 
-    /// <summary>Family names in lower case ("hourglass", "squeeze"), read in any case.</summary>
+    /// <summary>Family names in lower case ("hourglass", "squeeze", "saccade"), read in any case.</summary>
     internal sealed class FamilyNameConverter() : JsonStringEnumConverter<NetworkFamily>(JsonNamingPolicy.CamelCase, allowIntegerValues: false);
 }

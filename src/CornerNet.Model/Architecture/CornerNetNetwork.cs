@@ -30,6 +30,7 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
     private readonly ModuleList<ConvBn> _intermediateFromOutputs;
     private readonly ModuleList<Sequential> _topLeftOffsets;
     private readonly ModuleList<Sequential> _bottomRightOffsets;
+    private readonly ModuleList<ModuleList<Sequential>> _attentions;
 
     public ArchitectureSpec Spec { get; }
 
@@ -45,6 +46,7 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
         var classes = spec.ClassCount;
 
         var squeeze = spec.Family == NetworkFamily.Squeeze;
+        // Saccade's stem, hourglasses (saccade_module has kp_module's layers) and heads are CornerNet's.
         // Squeeze: one more stride-2 residual (output stride 8) and 1x1 instead of 3x3 head convolutions.
         _stem = squeeze
             ? nn.Sequential(new ConvBnRelu(7, 3, spec.StemDim, stride: 2), new Residual(spec.StemDim, dim, stride: 2), new Residual(dim, dim, stride: 2))
@@ -65,13 +67,17 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
         _intermediateFromOutputs = Repeat(stacks - 1, () => new ConvBn(cnvDim, dim));
         _topLeftOffsets = Repeat(stacks, () => Head(headKernel, cnvDim, dim, 2));
         _bottomRightOffsets = Repeat(stacks, () => Head(headKernel, cnvDim, dim, 2));
-        if (squeeze) RegisterSqueezeNames();
-        else RegisterHourglassNames();
+        // Saccade: per stack one attention head per hourglass level, reading that level's merge output (innermost,
+        // i.e. coarsest and widest, first).
+        _attentions = Repeat(spec.Family == NetworkFamily.Saccade ? stacks : 0, () =>
+            Repeat(spec.AttentionMaps, level => Head(3, spec.Dims[spec.Depth - 1 - level], spec.AttDim, 1)));
+        if (spec.Family == NetworkFamily.Hourglass) RegisterHourglassNames();
+        else RegisterLiteNames();
 
 
         using (no_grad())
         {
-            foreach (var heat in _topLeftHeats.Concat(_bottomRightHeats))
+            foreach (var heat in _topLeftHeats.Concat(_bottomRightHeats).Concat(_attentions.SelectMany(a => a)))
             {
                 ((Conv2dLayer)heat[1]).Bias!.fill_(HeatBiasInit);
             }
@@ -97,9 +103,10 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
         register_module("br_regrs", _bottomRightOffsets);
     }
 
-    /// <summary>The keys of princeton-vl/CornerNet-Lite's <c>hg_net</c> (the backbone under <c>hg</c>), in its order.
-    /// Their checkpoints add <c>module.</c> in front (see <see cref="ArchitectureSpec.CheckpointKeyPrefix"/>).</summary>
-    private void RegisterSqueezeNames()
+    /// <summary>The keys of princeton-vl/CornerNet-Lite's <c>hg_net</c> (squeeze) and <c>saccade_net</c> (saccade, which
+    /// adds <c>att_modules</c> last), the backbone under <c>hg</c>, in their order. Their checkpoints add <c>module.</c>
+    /// in front (see <see cref="ArchitectureSpec.CheckpointKeyPrefix"/>).</summary>
+    private void RegisterLiteNames()
     {
         register_module("hg", new NamedModules(
             ("pre", _stem), ("hgs", _hourglasses), ("cnvs", _hourglassOutputs),
@@ -112,6 +119,7 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
         register_module("br_tags", _bottomRightTags);
         register_module("tl_offs", _topLeftOffsets);
         register_module("br_offs", _bottomRightOffsets);
+        if (Spec.Family == NetworkFamily.Saccade) register_module("att_modules", _attentions);
     }
 
     /// <summary>
@@ -141,20 +149,42 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
         Tuning = tuning;
     }
 
-    /// <summary>Inference: the last stack's heads only (earlier stacks' heads are training-time supervision).</summary>
-    public override CornerHeads forward(Tensor images)
+    /// <summary>Inference: the last stack's heads only (earlier stacks' heads are training-time supervision). A saccade
+    /// network skips its attention heads here (the authors' <c>no_att</c>).</summary>
+    public override CornerHeads forward(Tensor images) => ForwardLastStack(images, withAttention: false).Heads;
+
+    /// <summary>Saccade inference (the authors' test forward with attention): the last stack's heads and its attention
+    /// maps after the sigmoid, one [batch, 1, h, w] map per hourglass level, coarsest first (for a 255x255 input of
+    /// the authors' network: 16x16, 32x32, 64x64).</summary>
+    public (CornerHeads Heads, IReadOnlyList<Tensor> Attention) ForwardWithAttention(Tensor images)
+    {
+        if (Spec.Family != NetworkFamily.Saccade) throw new InvalidOperationException($"Only a saccade network has attention heads ({Spec.Name} is {Spec.Family}).");
+        return ForwardLastStack(images, withAttention: true);
+    }
+
+    private (CornerHeads Heads, IReadOnlyList<Tensor> Attention) ForwardLastStack(Tensor images, bool withAttention)
     {
         using var scope = NewDisposeScope();
         var input = images;
         if (Tuning?.Precision == InferencePrecision.Bf16) input = input.to(ScalarType.BFloat16);
         if (Tuning?.ChannelsLast == true) input = ChannelsLast.From(input);
         CornerHeads? heads = null;
-        RunStacks(input, (stack, features) =>
+        IReadOnlyList<Tensor> attention = [];
+        var last = Spec.Stacks - 1;
+        RunStacks(input, withAttention ? last : -1, (stack, features, merges) =>
         {
-            if (stack == Spec.Stacks - 1) heads = Heads(stack, features);
+            if (stack != last) return;
+            heads = Heads(stack, features);
+            if (merges is not null) attention = [.. merges.Select((merge, level) => HeadForward(_attentions[stack][level], merge).sigmoid_())];
         });
-        if (Tuning is not null) heads = AsFloat32Contiguous(heads!);
-        return heads!.MoveToOuterDisposeScope();
+        if (Tuning is not null)
+        {
+            heads = AsFloat32Contiguous(heads!);
+            attention = [.. attention.Select(Float32Contiguous)];
+        }
+
+        foreach (var map in attention) map.MoveToOuterDisposeScope();
+        return (heads!.MoveToOuterDisposeScope(), attention);
     }
 
     /// <summary>Training: every stack's heads, first stack first, as full maps.</summary>
@@ -163,7 +193,7 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
         if (Tuning is not null) throw new InvalidOperationException("The network was prepared for inference and can no longer be trained.");
         using var scope = NewDisposeScope();
         var outputs = new List<CornerHeads>(Spec.Stacks);
-        RunStacks(images, (stack, features) => outputs.Add(Heads(stack, features)));
+        RunStacks(images, -1, (stack, features, _) => outputs.Add(Heads(stack, features)));
         foreach (var heads in outputs) heads.MoveToOuterDisposeScope();
         return outputs;
     }
@@ -172,14 +202,19 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
     public long ParameterCount() => parameters().Sum(p => p.numel());
 
     /// <summary>Runs the stem and the hourglass stacks, handing each stack's output features to
-    /// <paramref name="onStackOutput"/>. Call inside a dispose scope.</summary>
-    private void RunStacks(Tensor images, Action<int, Tensor> onStackOutput)
+    /// <paramref name="onStackOutput"/>, with the hourglass's merge outputs (coarsest first) for the stack
+    /// <paramref name="mergesOfStack"/> (null for the others). Call inside a dispose scope.</summary>
+    private void RunStacks(Tensor images, int mergesOfStack, Action<int, Tensor, IReadOnlyList<Tensor>?> onStackOutput)
     {
         var inter = _stem.forward(images);
         for (var stack = 0; stack < Spec.Stacks; stack++)
         {
-            var features = _hourglassOutputs[stack].forward(_hourglasses[stack].forward(inter));
-            onStackOutput(stack, features);
+            var merges = stack == mergesOfStack ? new List<Tensor>() : null;
+            var hourglass = merges is not null
+                ? ((HourglassModule)_hourglasses[stack]).ForwardWithMerges(inter, merges)
+                : _hourglasses[stack].forward(inter);
+            var features = _hourglassOutputs[stack].forward(hourglass);
+            onStackOutput(stack, features, merges);
             if (stack < Spec.Stacks - 1)
             {
                 var merged = _intermediateSkips[stack].forward(inter).add_(_intermediateFromOutputs[stack].forward(features));
@@ -210,21 +245,22 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
     }
 
     private IEnumerable<Sequential> HeadsOfAllStacks() =>
-        _topLeftHeats.Concat(_bottomRightHeats).Concat(_topLeftTags).Concat(_bottomRightTags).Concat(_topLeftOffsets).Concat(_bottomRightOffsets);
+        _topLeftHeats.Concat(_bottomRightHeats).Concat(_topLeftTags).Concat(_bottomRightTags).Concat(_topLeftOffsets)
+            .Concat(_bottomRightOffsets).Concat(_attentions.SelectMany(a => a));
 
-    private static CornerHeads AsFloat32Contiguous(CornerHeads heads)
-    {
-        static Tensor Convert(Tensor t) => t.to(ScalarType.Float32).contiguous();
-        return new CornerHeads(
-            Convert(heads.TopLeftHeat), Convert(heads.BottomRightHeat), Convert(heads.TopLeftTag),
-            Convert(heads.BottomRightTag), Convert(heads.TopLeftOffset), Convert(heads.BottomRightOffset));
-    }
+    private static Tensor Float32Contiguous(Tensor t) => t.to(ScalarType.Float32).contiguous();
+
+    private static CornerHeads AsFloat32Contiguous(CornerHeads heads) => new(
+        Float32Contiguous(heads.TopLeftHeat), Float32Contiguous(heads.BottomRightHeat), Float32Contiguous(heads.TopLeftTag),
+        Float32Contiguous(heads.BottomRightTag), Float32Contiguous(heads.TopLeftOffset), Float32Contiguous(heads.BottomRightOffset));
 
     /// <summary>k x k conv with bias and ReLU, then a 1x1 conv to the output channels (the authors' make_kp_layer with
     /// k = 3; CornerNet-Squeeze's _pred_mod with k = 1).</summary>
     private static Sequential Head(int kernel, int inChannels, int hiddenChannels, int outChannels) =>
         nn.Sequential(new ConvBnRelu(kernel, inChannels, hiddenChannels, withBatchNorm: false), new Conv2dLayer(hiddenChannels, outChannels, 1));
 
-    private static ModuleList<T> Repeat<T>(int count, Func<T> create) where T : nn.Module =>
-        new(Enumerable.Range(0, count).Select(_ => create()).ToArray());
+    private static ModuleList<T> Repeat<T>(int count, Func<T> create) where T : nn.Module => Repeat(count, _ => create());
+
+    private static ModuleList<T> Repeat<T>(int count, Func<int, T> create) where T : nn.Module =>
+        new(Enumerable.Range(0, count).Select(create).ToArray());
 }

@@ -8,6 +8,8 @@ namespace CornerNet.Model.Architecture;
 /// One level of an hourglass (the authors' <c>kp_module</c>, CornerNet variant): a skip branch <c>up1</c> at full
 /// resolution, and a low branch that halves the resolution with a stride-2 residual (<c>low1</c>; no max-pool),
 /// recurses (<c>low2</c>), maps back to this level's width (<c>low3</c>) and is upsampled by nearest-neighbour x2.
+/// CornerNet-Saccade's <c>saccade_module</c> has the same layers and keys and also hands out every level's merge output
+/// (<see cref="ForwardWithMerges"/>), which its attention heads read.
 /// </summary>
 public sealed class HourglassModule : nn.Module<Tensor, Tensor>
 {
@@ -37,11 +39,21 @@ public sealed class HourglassModule : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor input)
+    public override Tensor forward(Tensor input) => ForwardWithMerges(input, merges: null);
+
+    /// <summary>The hourglass's output; with <paramref name="merges"/>, also appends every level's merge output to it,
+    /// innermost (coarsest) level first and this level's own (the returned tensor) last, as the authors' saccade_module
+    /// lists them. The appended tensors belong to the caller's dispose scope.</summary>
+    public Tensor ForwardWithMerges(Tensor input, List<Tensor>? merges)
     {
         using var scope = NewDisposeScope();
+        var first = merges?.Count ?? 0;
         var skip = _up1.forward(input);
-        var low = _low3.forward(_low2.forward(_low1.forward(input)));
+        var down = _low1.forward(input);
+        var inner = merges is not null && _low2 is HourglassModule level
+            ? level.ForwardWithMerges(down, merges)
+            : _low2.forward(down);
+        var low = _low3.forward(inner);
         var upsampled = UpsampleNearest2x(low);
         // An odd-sized level (e.g. 191 -> 96 -> 192) upsamples one past the skip; the authors' sizes never do this,
         // but crop rather than fail so any canvas works.
@@ -52,6 +64,12 @@ public sealed class HourglassModule : nn.Module<Tensor, Tensor>
 
         // The skip is a ReLU output that autograd keeps for the backward pass: add in place only without gradients.
         var merged = is_grad_enabled() ? skip + upsampled : skip.add_(upsampled);
+        if (merges is not null)
+        {
+            merges.Add(merged);
+            for (var i = first; i < merges.Count - 1; i++) merges[i].MoveToOuterDisposeScope();
+        }
+
         return merged.MoveToOuterDisposeScope();
     }
 

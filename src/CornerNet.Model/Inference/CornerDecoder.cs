@@ -8,7 +8,8 @@ namespace CornerNet.Model.Inference;
 /// <summary>
 /// The authors' <c>_decode</c>: heatmap sigmoid, max-pool peak suppression, top-K corners per corner type over
 /// all classes, sub-pixel offsets, all K×K corner pairs, rejection of pairs with different classes, distant
-/// embeddings or negative width/height (score -1), and the best NumDets pairs. Float32 heads in CPU memory are
+/// embeddings, negative width/height or (with <see cref="DetectorOptions.NoBorder"/>) a corner on the map's border
+/// (score -1), and the best NumDets pairs. Float32 heads in CPU memory are
 /// decoded in managed code (<see cref="ManagedCornerDecoder"/>), bit-identical to the torch operations, which
 /// still serve every other device (so the work stays there and the result reaches the host in one copy) and any
 /// libtorch whose CPU kernels fail <see cref="ManagedDecoderSelfCheck"/>.
@@ -41,6 +42,9 @@ public static class CornerDecoder
         using var _ = torch.no_grad();
         var (tlScores, tlCells, tlClasses, tlX, tlY) = Corners(heads.TopLeftHeat, options.NmsKernel, k, cells, width);
         var (brScores, brCells, brClasses, brX, brY) = Corners(heads.BottomRightHeat, options.NmsKernel, k, cells, width);
+        // The authors' no_border: a top-left corner in the first row or column, or a bottom-right one in the last.
+        var tlOnBorder = tlY.eq(0).logical_or_(tlX.eq(0));
+        var brOnBorder = brY.eq(height - 1).logical_or_(brX.eq(width - 1));
 
         var tlOffset = GatherCells(heads.TopLeftOffset, tlCells, 2, cells);
         var brOffset = GatherCells(heads.BottomRightOffset, brCells, 2, cells);
@@ -57,6 +61,7 @@ public static class CornerDecoder
             .logical_or_((tlTag.unsqueeze(2) - brTag.unsqueeze(1)).abs().gt(options.AeThreshold))
             .logical_or_(brX.unsqueeze(1).lt(tlX.unsqueeze(2)))
             .logical_or_(brY.unsqueeze(1).lt(tlY.unsqueeze(2)));
+        if (options.NoBorder) rejected.logical_or_(tlOnBorder.unsqueeze(2)).logical_or_(brOnBorder.unsqueeze(1));
         scores.masked_fill_(rejected, -1);
 
         var (best, pair) = scores.view(batch, -1).topk(options.NumDets);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using CornerNet.Model.Architecture;
@@ -202,65 +201,8 @@ public sealed class CornerNetDetector
     }
 
     /// <summary>Per class NMS over all scales and mirrors, the score floor, then the per-image cap.</summary>
-    private IReadOnlyList<Detection> Suppress(CandidateBuffer candidates, (float X, float Y) backToOriginal)
-    {
-        int classes = Spec.ClassCount, count = candidates.Count;
-        var all = candidates.Rows;
-
-        // Stable counting sort by class, keeping the authors' candidate order inside each class.
-        var classStart = new int[classes + 1];
-        for (int r = 0; r < count; r++) classStart[ClassOf(all[r]) + 1]++;
-        for (int c = 0; c < classes; c++) classStart[c + 1] += classStart[c];
-        var next = (int[])classStart.Clone();
-        var boxes = ArrayPool<CornerDetection>.Shared.Rent(Math.Max(1, count));
-        try
-        {
-            for (int r = 0; r < count; r++)
-            {
-                boxes[next[ClassOf(all[r])]++] = all[r];
-            }
-
-            var kept = new List<int>();
-            float? mergeExponent = Options.MergeBoxes ? Options.WeightExp : null;
-            for (int c = 0; c < classes; c++)
-            {
-                int start = classStart[c], n = classStart[c + 1] - start;
-                int survivors = SoftNms.Apply(boxes.AsSpan(start, n), Options.NmsKind, Options.NmsThreshold, Options.Sigma, Options.ScoreFloor, mergeExponent);
-                for (int r = start; r < start + survivors; r++)
-                {
-                    // The original never discards a box that starts below the floor and overlaps nothing; we do.
-                    if (boxes[r].Score >= Options.ScoreFloor) kept.Add(r);
-                }
-            }
-
-            float threshold = float.NegativeInfinity;
-            if (kept.Count > Options.MaxPerImage)
-            {
-                // The authors keep every box scoring at least the MaxPerImage-th best score, ties included.
-                var scores = kept.Select(r => boxes[r].Score).ToArray();
-                Array.Sort(scores, (a, b) => b.CompareTo(a));
-                threshold = scores[Options.MaxPerImage - 1];
-            }
-
-            return kept
-                .Select(r => boxes[r])
-                .Where(box => box.Score >= threshold)
-                .Select(box => new Detection(box.Class, Spec.Classes[box.Class], box.Score,
-                    box.X1 * backToOriginal.X, box.Y1 * backToOriginal.Y, box.X2 * backToOriginal.X, box.Y2 * backToOriginal.Y))
-                .OrderByDescending(d => d.Score)
-                .ToList();
-        }
-        finally
-        {
-            ArrayPool<CornerDetection>.Shared.Return(boxes);
-        }
-    }
-
-    private int ClassOf(in CornerDetection box)
-    {
-        if ((uint)box.Class >= (uint)Spec.ClassCount) throw new InvalidOperationException($"Decoded class {box.Class} is outside 0..{Spec.ClassCount - 1}.");
-        return box.Class;
-    }
+    private IReadOnlyList<Detection> Suppress(CandidateBuffer candidates, (float X, float Y) backToOriginal) =>
+        ClassWiseSuppression.Apply(candidates.Rows.AsSpan(0, candidates.Count), Spec, Options, backToOriginal);
 
     /// <summary>Accumulated stopwatch ticks per stage.</summary>
     private sealed class StageClock

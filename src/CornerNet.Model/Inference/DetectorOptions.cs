@@ -22,6 +22,11 @@ public sealed record DetectorOptions
 
     public NmsKind NmsKind { get; init; } = NmsKind.Gaussian;
 
+    /// <summary>Reject corner pairs whose top-left corner lies in the heatmap's first row or column, or whose
+    /// bottom-right corner lies in its last row or column (the authors' <c>no_border</c>, which CornerNet-Saccade's test
+    /// uses for its views and crops).</summary>
+    public bool NoBorder { get; init; }
+
     /// <summary>IoU threshold of hard and linear NMS (the authors' <c>nms_threshold</c>); Gaussian ignores it.</summary>
     public float NmsThreshold { get; init; } = 0.5f;
 
@@ -75,12 +80,38 @@ public sealed record DetectorOptions
         NormalizeInFloat32 = true,
     };
 
+    /// <summary>CornerNet-Lite's test settings for CornerNet-Saccade's decoder and merge (configs/CornerNet_Saccade.json
+    /// over core/dbs/detection.py): top-K 12, 12 boxes per view or crop, AE threshold 0.3, no border corners, no flip,
+    /// Gaussian soft-NMS with sigma 0.7, 100 per image, float32 normalisation. The zoom settings are
+    /// <see cref="Saccade.SaccadeOptions"/>.</summary>
+    public static DetectorOptions AuthorsSaccade { get; } = new()
+    {
+        TopK = 12,
+        NumDets = 12,
+        AeThreshold = 0.3f,
+        NmsKernel = 3,
+        NoBorder = true,
+        NmsKind = NmsKind.Gaussian,
+        NmsThreshold = 0.5f,
+        Sigma = 0.7f,
+        MaxPerImage = 100,
+        WeightExp = 8f,
+        Flip = false,
+        MaxLongestSide = null,
+        NormalizeInFloat32 = true,
+    };
+
     /// <summary>The settings a model runs with before configuration: its family's authors' test settings, then what
     /// its architecture file's <c>test</c> section sets.</summary>
     public static DetectorOptions ForModel(ArchitectureSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var options = spec.Family == NetworkFamily.Squeeze ? AuthorsSqueeze : new DetectorOptions();
+        var options = spec.Family switch
+        {
+            NetworkFamily.Squeeze => AuthorsSqueeze,
+            NetworkFamily.Saccade => AuthorsSaccade,
+            _ => new DetectorOptions(),
+        };
         return spec.Test is { } test ? options.With(test) : options;
     }
 

@@ -88,9 +88,10 @@ internal static class ManagedCornerDecoder
             var output = corners.AsSpan(pass * k, k);
             for (int i = 0; i < k; i++)
             {
-                int index = top[i].Index, cls = index / cells, cell = index - cls * cells, row = cell / width;
+                int index = top[i].Index, cls = index / cells, cell = index - cls * cells, row = cell / width, column = cell - row * width;
+                bool onBorder = type == 0 ? row == 0 || column == 0 : row == height - 1 || column == width - 1;
                 output[i] = new Corner(
-                    top[i].Score, cls, cell - row * width + offsets[cell], row + offsets[cells + cell], tags[cell]);
+                    top[i].Score, cls, column + offsets[cell], row + offsets[cells + cell], tags[cell], onBorder);
             }
         }
         finally
@@ -234,6 +235,7 @@ internal static class ManagedCornerDecoder
     {
         int k = topLeft.Length, pairCount = k * k, numDets = options.NumDets;
         float threshold = options.AeThreshold;
+        bool noBorder = options.NoBorder;
         var pairs = ArrayPool<ScoredIndex>.Shared.Rent(pairCount);
         try
         {
@@ -243,7 +245,8 @@ internal static class ManagedCornerDecoder
                 for (int j = 0; j < k; j++)
                 {
                     var br = bottomRight[j];
-                    bool rejected = tl.Class != br.Class || MathF.Abs(tl.Tag - br.Tag) > threshold || br.X < tl.X || br.Y < tl.Y;
+                    bool rejected = tl.Class != br.Class || MathF.Abs(tl.Tag - br.Tag) > threshold || br.X < tl.X || br.Y < tl.Y
+                                    || (noBorder && (tl.OnBorder || br.OnBorder));
                     pairs[i * k + j] = new ScoredIndex(rejected ? -1f : (tl.Score + br.Score) / 2, i * k + j);
                 }
             }
@@ -264,6 +267,8 @@ internal static class ManagedCornerDecoder
         }
     }
 
-    /// <summary>One of the K best corners: score, class, sub-pixel position and embedding.</summary>
-    private readonly record struct Corner(float Score, int Class, float X, float Y, float Tag);
+    /// <summary>One of the K best corners: score, class, sub-pixel position, embedding, and whether its cell lies on the
+    /// map's border on its side (top row or left column for a top-left corner, bottom row or right column for a
+    /// bottom-right one; the authors' <c>no_border</c> rejects pairs with such a corner).</summary>
+    private readonly record struct Corner(float Score, int Class, float X, float Y, float Tag, bool OnBorder);
 }

@@ -5,10 +5,10 @@ using CornerNet.Model.Checkpoints;
 namespace CornerNet.Training.Commands;
 
 /// <summary>
-/// <c>describe --arch hourglass104|squeeze|FILE.json</c>: every state-dict key with its shape, then the parameter
+/// <c>describe --arch hourglass104|squeeze|saccade|FILE.json</c>: every state-dict key with its shape, then the parameter
 /// count, so anyone can compare the network with the authors' key list. For the hourglass family BatchNorm's
 /// num_batches_tracked counters are left out, as in CornerNet's PyTorch 0.4 checkpoints; for squeeze they are in, with
-/// the <c>module.</c> prefix, as in CornerNet-Lite's.
+/// the <c>module.</c> prefix, as in CornerNet-Lite's (squeeze and saccade).
 /// </summary>
 public static class DescribeCommand
 {
@@ -39,8 +39,8 @@ public static class DescribeCommand
 
         using var network = new CornerNetNetwork(spec);
         // Hourglass: the keys of CornerNet's published (PyTorch 0.4) checkpoints, which have no BatchNorm counters.
-        // Squeeze: the keys of CornerNet-Lite's checkpoints, counters and their "module." prefix included.
-        var entries = spec.Family == NetworkFamily.Squeeze
+        // Squeeze and saccade: the keys of CornerNet-Lite's checkpoints, counters and their "module." prefix included.
+        var entries = spec.Family != NetworkFamily.Hourglass
             ? ModelWeights.CheckpointEntries(network)
             : ModelWeights.Entries(network, includeBatchCounters: false);
         foreach (var (key, value) in entries)

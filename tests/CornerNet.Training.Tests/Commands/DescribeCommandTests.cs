@@ -43,6 +43,26 @@ public class DescribeCommandTests
         Assert.Equal("parameters: 31771852", actual[^1]);
     }
 
+    /// <summary>saccade_keys.tsv was written from the authors' CornerNet_Saccade model (tests/fixtures/saccade/README.md):
+    /// 828 entries, attention heads last.</summary>
+    [Fact]
+    public void Saccade_keys_shapes_and_parameter_count_equal_the_authors_model()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, DescribeCommand.Run("saccade", output));
+
+        var expected = File.ReadAllLines(RepositoryPaths.Fixture("saccade", "saccade_keys.tsv"));
+        var actual = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.Equal(829, expected.Length);
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.True(expected[i] == actual[i], $"line {i + 1}: expected '{expected[i]}', got '{actual[i]}'");
+        }
+
+        Assert.Equal("parameters: 116969339", actual[^1]);
+    }
+
     [Fact]
     public void An_architecture_file_is_described_too()
     {
