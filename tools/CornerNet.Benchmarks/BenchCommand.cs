@@ -47,10 +47,11 @@ public static class BenchCommand
         var precision = new Option<string>("--precision") { Description = "Comma-separated precisions (fp32, bf16), rows for each.", DefaultValueFactory = _ => "fp32" };
         var noFold = new Option<bool>("--no-fold") { Description = "Keep BatchNorm as a separate pass (to measure what folding gains)." };
         var nchw = new Option<bool>("--nchw") { Description = "Keep activations NCHW instead of channels-last (to measure what channels-last gains)." };
+        var noFuse = new Option<bool>("--no-fuse") { Description = "Run each ReLU and residual add as its own pass instead of fused into the convolution (to measure what fusing gains)." };
         var noHeapReuse = new Option<bool>("--no-heap-reuse") { Description = "Let malloc return freed memory to the kernel (to measure what keeping it gains)." };
         var command = new Command("bench", "Time the detector's stages, decode + NMS, and preprocessing.")
         {
-            arch, weights, batch, threads, iterations, warmup, json, image, noTorchDecoder, precision, noFold, nchw, noHeapReuse,
+            arch, weights, batch, threads, iterations, warmup, json, image, noTorchDecoder, precision, noFold, nchw, noFuse, noHeapReuse,
         };
         var authorsRepo = new Option<string?>("--authors-repo") { Description = "Checkout of princeton-vl/CornerNet (--arch hourglass104) or princeton-vl/CornerNet-Lite (--arch squeeze): also run the authors' test path on the same image and inputs and print ours / theirs." };
         var python = new Option<string>("--python") { Description = "Python with PyTorch for --authors-repo.", DefaultValueFactory = _ => AuthorsReferenceRunner.DefaultPython };
@@ -80,6 +81,7 @@ public static class BenchCommand
                     Precisions = precisions,
                     FoldBatchNorm = !parse.GetValue(noFold),
                     ChannelsLast = !parse.GetValue(nchw),
+                    FuseConvolutions = !parse.GetValue(noFuse),
                     ReuseFreedMemory = !parse.GetValue(noHeapReuse),
                     Threads = parse.GetValue(threads),
                     Iterations = parse.GetValue(iterations),
@@ -146,7 +148,13 @@ public static class BenchCommand
             PreprocessOnly = PreprocessOnly(spec, image, Math.Max(MicroIterations, options.Iterations), Math.Max(MicroIterations, options.Warmup)),
         };
         var (decodeRows, identical) = DecodeMicro(options);
-        report = report with { DecodeMicro = decodeRows, DecodersIdentical = identical };
+        report = report with
+        {
+            DecodeMicro = decodeRows,
+            DecodersIdentical = identical,
+            ConvolutionFloor = ConvolutionFloor.Measure(options.Precisions, Math.Max(5, options.Iterations)),
+            LoadAverageAtEnd = LoadAverage(),
+        };
 
         Print(report, output);
         int exitCode = 0;
@@ -192,6 +200,7 @@ public static class BenchCommand
             for (int i = 0; i < options.Warmup; i++) detector.Detect(images);
             var stages = new double[5][];
             for (int s = 0; s < stages.Length; s++) stages[s] = new double[options.Iterations];
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             for (int i = 0; i < options.Iterations; i++)
             {
                 long started = Stopwatch.GetTimestamp();
@@ -206,7 +215,8 @@ public static class BenchCommand
             rows.Add(new BenchPipelineRow(
                 spec.Name, batchSize, torch.get_num_threads(),
                 Median(stages[0]), Median(stages[1]), Median(stages[2]), Median(stages[3]), Median(stages[4]),
-                tuning.Precision.ToString().ToLowerInvariant(), tuning.ToString()));
+                tuning.Precision.ToString().ToLowerInvariant(), network.Tuning!.ToString(),
+                (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / (options.Iterations * batchSize)));
         }
 
         return rows;
@@ -314,12 +324,23 @@ public static class BenchCommand
             (report.LoadAverage is { } load ? $"; load average {string.Join(" ", load.Select(l => l.ToString("F2", CultureInfo.InvariantCulture)))}" : ""));
         output.WriteLine();
         output.WriteLine($"network: {string.Join("; ", report.Pipeline.Select(r => r.Tuning).Distinct())}");
-        output.WriteLine(Line("arch", "precision", "batch", "threads", "preprocess", "forward", "decode", "nms", "end-to-end"));
+        output.WriteLine(Line("arch", "precision", "batch", "threads", "preprocess", "forward", "decode", "nms", "end-to-end", "cpu"));
         foreach (var row in report.Pipeline)
         {
-            output.WriteLine(Line(row.Architecture, row.Precision, Int(row.BatchSize), Int(row.Threads), Ms(row.PreprocessMs), Ms(row.ForwardMs), Ms(row.DecodeMs), Ms(row.NmsMs), Ms(row.EndToEndMs)));
+            output.WriteLine(Line(row.Architecture, row.Precision, Int(row.BatchSize), Int(row.Threads), Ms(row.PreprocessMs), Ms(row.ForwardMs), Ms(row.DecodeMs), Ms(row.NmsMs), Ms(row.EndToEndMs), row.CpuMs is { } cpu ? Ms(cpu) : "-"));
         }
 
+        if (FusedConvolution.UnavailableReason is { } reason) output.WriteLine($"convolutions not fused: {reason}");
+        output.WriteLine();
+        output.WriteLine($"convolution floor, same run: 3x3 {(report.ConvolutionFloor.Count > 0 ? report.ConvolutionFloor[0].Shape : "")} channels-last, median ms; " +
+                         $"hourglass104's {ConvolutionFloor.Hourglass104Flops / 1e12:F2} TFLOP per image + mirror at that rate:");
+        output.WriteLine(Line("precision", "conv", "conv, relu", "fused", "GFLOP/s", "hg104 floor"));
+        foreach (var row in report.ConvolutionFloor)
+        {
+            output.WriteLine(Line(row.Precision, Ms(row.ConvMs), Ms(row.ConvReluMs), row.FusedMs is { } f ? Ms(f) : "-", row.Gflops.ToString("F0", CultureInfo.InvariantCulture), Ms(row.FloorMs)));
+        }
+
+        if (report.LoadAverageAtEnd is { } end) output.WriteLine($"load average at the end: {string.Join(" ", end.Select(l => l.ToString("F2", CultureInfo.InvariantCulture)))}");
         output.WriteLine();
         output.WriteLine("decode + NMS alone, hourglass104-shaped random heads (image + mirror), median ms per image:");
         output.WriteLine(Line("decoder", "heads", "iterations", "decode", "nms", "decode+nms", "fastest"));

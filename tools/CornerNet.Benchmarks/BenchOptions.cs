@@ -30,12 +30,14 @@ public sealed record BenchOptions
     /// <summary>Channels-last activations (off only to measure what they gain).</summary>
     public bool ChannelsLast { get; init; } = true;
 
+    public bool FuseConvolutions { get; init; } = true;
+
     /// <summary>Keep freed memory for reuse (off only to measure what it gains; see HeapReuse).</summary>
     public bool ReuseFreedMemory { get; init; } = true;
 
     /// <summary>How the network is prepared for <paramref name="precision"/>.</summary>
     public InferenceTuning TuningFor(InferencePrecision precision) =>
-        new() { Precision = precision, FoldBatchNorm = FoldBatchNorm, ChannelsLast = ChannelsLast, ReuseFreedMemory = ReuseFreedMemory };
+        new() { Precision = precision, FoldBatchNorm = FoldBatchNorm, ChannelsLast = ChannelsLast, FuseConvolutions = FuseConvolutions, ReuseFreedMemory = ReuseFreedMemory };
 
     /// <summary>Images per <c>Detect</c> call, one table row each.</summary>
     public IReadOnlyList<int> BatchSizes { get; init; } = [1];

@@ -34,6 +34,12 @@ public sealed record BenchReport
 
     public required BenchPreprocessResult PreprocessOnly { get; init; }
 
+    /// <summary>The convolution rate per precision and the hourglass104 forward pass it implies (see <see cref="ConvolutionFloor"/>).</summary>
+    public IReadOnlyList<ConvolutionFloorRow> ConvolutionFloor { get; init; } = [];
+
+    /// <summary>1, 5 and 15 minute load averages at the end (Linux).</summary>
+    public double[]? LoadAverageAtEnd { get; init; }
+
     /// <summary>The authors' code on the same image (bench --authors-repo); null when not run or when it failed.</summary>
     public AuthorsReferenceReport? Authors { get; init; }
 }

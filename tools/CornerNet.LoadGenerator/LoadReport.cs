@@ -29,6 +29,9 @@ public sealed record LoadReport
 
     public required IReadOnlyList<InProcessResult> InProcess { get; init; }
 
+    /// <summary>The started service's peak resident memory (VmHWM) per batching mode, read after its last row.</summary>
+    public IReadOnlyList<ServicePeakMemory> ServicePeakMemory { get; init; } = [];
+
     /// <summary>The highest concurrency run.</summary>
     public required int SaturationConcurrency { get; init; }
 

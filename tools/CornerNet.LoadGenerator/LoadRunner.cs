@@ -20,6 +20,7 @@ public static class LoadRunner
         var loadBefore = MachineInfo.LoadAverage();
         var notes = new List<string>();
         var http = new List<HttpLoadResult>();
+        var peaks = new List<ServicePeakMemory>();
 
         // The in-process reference runs with the settings of batching on (or of the running service).
         ServiceSettings reference;
@@ -38,6 +39,7 @@ public static class LoadRunner
                     cancellationToken);
                 using var client = ClosedLoopLoad.CreateClient(service.Address);
                 await RunRowsAsync(client, image, settings.Concurrency, budget, label, modeSettings.Batching.MaxBatchSize, service.Process.Id, http, progress, cancellationToken);
+                peaks.Add(new ServicePeakMemory(label, ProcessMemory.PeakResidentMegabytes(service.Process.Id)));
             }
         }
         else
@@ -101,6 +103,7 @@ public static class LoadRunner
             ImageBytes = image.Bytes.Length,
             Budget = budget.Describe(),
             Http = http,
+            ServicePeakMemory = peaks,
             InProcess = inProcess,
             SaturationConcurrency = saturation,
             Overhead = 1 - Throughput(batchingOnMode, saturation) / InProcess(reference.Batching.MaxBatchSize),

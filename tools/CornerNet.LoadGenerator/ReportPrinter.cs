@@ -52,6 +52,12 @@ public static class ReportPrinter
             output.WriteLine("CPU ms/img: CPU time (all threads) of the service process, or of the in-process reference, per image; client: this program's.");
         }
 
+        if (report.ServicePeakMemory.Count > 0)
+        {
+            output.WriteLine("service peak resident memory (VmHWM, after its rows): " + string.Join("; ",
+                report.ServicePeakMemory.Select(p => $"batching {p.Mode} {(p.PeakResidentMegabytes is { } mb ? mb.ToString("F0", CultureInfo.InvariantCulture) + " MiB" : "unknown")}")));
+        }
+
         var errors = report.Http.Where(r => r.Errors > 0).ToList();
         foreach (var r in errors)
         {

@@ -23,6 +23,9 @@ public sealed class Conv2dLayer : nn.Module<Tensor, Tensor>
     private readonly long _padding;
     private readonly long _groups;
 
+    // Set by EnableFusion (inference only): ForwardRelu and ForwardAddRelu run as one oneDNN call.
+    private bool _fused;
+
     // groups: 1 for a dense convolution; the channel count for a depthwise one (each output channel sees one input
     // channel). Grouped convolutions are never padded: libtorch 2.10's depthwise 3x3 convolutions were measured
     // correct against float64 for every width (Conv2dLayerTests), and padding would regroup them.
@@ -89,6 +92,25 @@ public sealed class Conv2dLayer : nn.Module<Tensor, Tensor>
         _bias = new Parameter(shift.detach().clone().DetachFromDisposeScope(), requires_grad: false);
         register_parameter("bias", _bias);
     }
+
+    /// <summary>
+    /// From now on <see cref="ForwardRelu"/> runs the convolution and the ReLU after it as one oneDNN call where
+    /// <see cref="FusedConvolution"/> applies (inference only; exact in fp32).
+    /// </summary>
+    public void EnableFusion() => _fused = true;
+
+    /// <summary>relu(this(input)), fused where it can be.</summary>
+    public Tensor ForwardRelu(Tensor input) => CanFuse(input)
+        ? FusedConvolution.ConvRelu(input, _weight, _bias!, _stride, _padding)
+        : nn.functional.relu(forward(input), inplace: true);
+
+    /// <summary>relu(this(input) + residual), the add in place on this layer's output (not fused: see <see cref="FusedConvolution"/>).</summary>
+    public Tensor ForwardAddRelu(Tensor input, Tensor residual) => nn.functional.relu(forward(input).add_(residual), inplace: true);
+
+    private bool CanFuse(Tensor input) =>
+        _fused && _groups == 1 && ChannelsLast.Is(input)
+        && ConvolutionSelfCheck.PaddedInputChannels(input.shape[1], _weight.shape[2], input.dtype) == input.shape[1]
+        && FusedConvolution.Applies(input, _weight, _bias);
 
     public override Tensor forward(Tensor input)
     {

@@ -34,8 +34,8 @@ public sealed class ConvBnRelu : nn.Module<Tensor, Tensor>, IFoldsBatchNorm
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = _conv.forward(input);
-        if (_batchNorm is not null && !_batchNormFolded) x = _batchNorm.forward(x);
+        if (_batchNorm is null || _batchNormFolded) return _conv.ForwardRelu(input).MoveToOuterDisposeScope();
+        var x = _batchNorm.forward(_conv.forward(input));
         return nn.functional.relu(x, inplace: true).MoveToOuterDisposeScope();
     }
 }

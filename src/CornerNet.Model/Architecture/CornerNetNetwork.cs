@@ -146,6 +146,16 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
             foreach (var head in HeadsOfAllStacks()) ((Conv2dLayer)head[1]).to(ScalarType.Float32);
         }
 
+        if (tuning.FuseConvolutions && tuning.FoldBatchNorm && FusedConvolution.IsAvailable)
+        {
+            foreach (var convolution in modules().OfType<Conv2dLayer>()) convolution.EnableFusion();
+        }
+        else if (tuning.FuseConvolutions)
+        {
+            // Recorded as it runs: fusion needs folded BatchNorms and the fused ops (FusedConvolution.UnavailableReason).
+            tuning = tuning with { FuseConvolutions = false };
+        }
+
         Tuning = tuning;
     }
 

@@ -63,6 +63,11 @@ public sealed class CornerPoolModule : nn.Module<Tensor, Tensor>, IFoldsBatchNor
         using var scope = NewDisposeScope();
         var pooled = DirectionalPool.Apply(_branch1.forward(input), _direction1)
             .add_(DirectionalPool.Apply(_branch2.forward(input), _direction2));
+        if (_batchNormFolded)
+        {
+            return _output.forward(_poolConv.ForwardAddRelu(pooled, _shortcutConv.forward(input))).MoveToOuterDisposeScope();
+        }
+
         var merged = Normalised(_poolBn, _poolConv.forward(pooled))
             .add_(Normalised(_shortcutBn, _shortcutConv.forward(input)));
         return _output.forward(nn.functional.relu(merged, inplace: true)).MoveToOuterDisposeScope();

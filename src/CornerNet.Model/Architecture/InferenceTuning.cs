@@ -11,7 +11,7 @@ public sealed record InferenceTuning
 
     /// <summary>The network as trained: nothing folded, contiguous NCHW, fp32, malloc untouched (for measuring what
     /// the others gain; malloc's setting cannot be undone once another network in the process changed it).</summary>
-    public static InferenceTuning AsTrained { get; } = new() { FoldBatchNorm = false, ChannelsLast = false, ReuseFreedMemory = false };
+    public static InferenceTuning AsTrained { get; } = new() { FoldBatchNorm = false, ChannelsLast = false, FuseConvolutions = false, ReuseFreedMemory = false };
 
     /// <summary>Fold each BatchNorm's running statistics into the convolution before it (one pass less per layer).</summary>
     public bool FoldBatchNorm { get; init; } = true;
@@ -22,6 +22,13 @@ public sealed record InferenceTuning
     /// </summary>
     public bool ChannelsLast { get; init; } = true;
 
+    /// <summary>
+    /// Run each convolution with the ReLU after it as one oneDNN call where
+    /// <see cref="FusedConvolution"/> applies (needs <see cref="FoldBatchNorm"/> and <see cref="ChannelsLast"/>):
+    /// one memory pass less per such layer. Exact in fp32.
+    /// </summary>
+    public bool FuseConvolutions { get; init; } = true;
+
     /// <summary>Keep memory libtorch frees for its next allocation (see <see cref="HeapReuse"/>; process-wide).</summary>
     public bool ReuseFreedMemory { get; init; } = true;
 
@@ -30,5 +37,6 @@ public sealed record InferenceTuning
 
     public override string ToString() =>
         $"{Precision.ToString().ToLowerInvariant()}, {(ChannelsLast ? "channels-last" : "NCHW")}, BatchNorm {(FoldBatchNorm ? "folded" : "kept")}" +
+        (FuseConvolutions ? ", conv+ReLU fused" : "") +
         (ReuseFreedMemory ? "" : ", freed memory returned");
 }

@@ -47,11 +47,18 @@ public sealed class Residual : nn.Module<Tensor, Tensor>, IFoldsBatchNorm
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
+        if (_batchNormFolded)
+        {
+            var y = _conv1.ForwardRelu(input);
+            var skip = _projection is null ? input : _projection.forward(input);
+            return _conv2.ForwardAddRelu(y, skip).MoveToOuterDisposeScope();
+        }
+
         var x = _conv1.forward(input);
-        if (!_batchNormFolded) x = _bn1.forward(x);
+        x = _bn1.forward(x);
         x = nn.functional.relu(x, inplace: true);
         x = _conv2.forward(x);
-        if (!_batchNormFolded) x = _bn2.forward(x);
+        x = _bn2.forward(x);
         var shortcut = _projection is null ? input : _projection.forward(input);
         return nn.functional.relu(x.add_(shortcut), inplace: true).MoveToOuterDisposeScope();
     }

@@ -20,6 +20,10 @@ public sealed class InferenceOptions
     /// <summary>Run convolutions on channels-last tensors (exact; turn off only to measure it).</summary>
     public bool ChannelsLast { get; set; } = true;
 
+    /// <summary>Run each convolution with the ReLU after it as one oneDNN call (exact in fp32;
+    /// turn off only to measure it; see docs/performance-notes.md).</summary>
+    public bool FuseConvolutions { get; set; } = true;
+
     /// <summary>Keep memory libtorch frees in malloc's heap (faster forward passes on CPU, measured in
     /// docs/benchmarks.md; the process keeps its peak working set resident). Process-wide, Linux/glibc only.</summary>
     public bool ReuseFreedMemory { get; set; } = true;
@@ -29,6 +33,7 @@ public sealed class InferenceOptions
         Precision = InferencePrecisions.Parse(Precision),
         FoldBatchNorm = FoldBatchNorm,
         ChannelsLast = ChannelsLast,
+        FuseConvolutions = FuseConvolutions,
         ReuseFreedMemory = ReuseFreedMemory,
     };
 }

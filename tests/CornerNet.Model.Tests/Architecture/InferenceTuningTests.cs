@@ -27,6 +27,31 @@ public class InferenceTuningTests
     }
 
     [Fact]
+    public void Fused_convolutions_give_the_unfused_heads_in_fp32()
+    {
+        using var scope = NewDisposeScope();
+        var input = randn([2, 3, 127, 255], generator: new Generator(7));
+        var expected = Heads(InferenceTuning.Default with { FuseConvolutions = false }, input);
+        var actual = Heads(InferenceTuning.Default, input);
+
+        Assert.True(FusedConvolution.IsAvailable, FusedConvolution.UnavailableReason);
+        foreach (var (a, e) in actual.All.Zip(expected.All))
+        {
+            double error = (a - e).abs().max().item<float>() / e.abs().max().item<float>();
+            Assert.True(error < 1e-6, $"relative error {error}");
+        }
+    }
+
+    [Fact]
+    public void Fusion_is_recorded_as_off_when_batchnorm_is_not_folded()
+    {
+        using var network = new CornerNetNetwork(ArchitecturePresets.Tiny);
+        network.PrepareForInference(new InferenceTuning { FoldBatchNorm = false });
+
+        Assert.False(network.Tuning!.FuseConvolutions);
+    }
+
+    [Fact]
     public void Bf16_returns_fp32_heads_close_to_fp32()
     {
         using var scope = NewDisposeScope();

@@ -58,11 +58,13 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(0, exit);
         var lines = output.ToString().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
         Assert.Contains(lines, l => l.StartsWith("CornerNet bench: tiny, weights random", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["arch", "precision", "batch", "threads", "preprocess", "forward", "decode", "nms", "end-to-end"]);
-        Assert.Contains("network: fp32, channels-last, BatchNorm folded; bf16, channels-last, BatchNorm folded", lines);
+        Assert.Contains(lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["arch", "precision", "batch", "threads", "preprocess", "forward", "decode", "nms", "end-to-end", "cpu"]);
+        Assert.Contains("network: fp32, channels-last, BatchNorm folded, conv+ReLU fused; bf16, channels-last, BatchNorm folded, conv+ReLU fused", lines);
         var rows = lines.Where(l => l.StartsWith("tiny ", StringComparison.Ordinal)).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();
         Assert.Equal(["fp32 1", "fp32 2", "bf16 1", "bf16 2"], rows.Select(r => $"{r[1]} {r[2]}"));
-        Assert.All(rows, r => Assert.Equal(9, r.Length));
+        Assert.All(rows, r => Assert.Equal(10, r.Length));
+        Assert.Equal(["fp32", "bf16"], lines.Where(l => l.StartsWith("fp32 ", StringComparison.Ordinal) || l.StartsWith("bf16 ", StringComparison.Ordinal))
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(r => r.Length == 6).Select(r => r[0]));
         Assert.Contains(lines, l => l.StartsWith("managed ", StringComparison.Ordinal) && l.Contains("2x80x128x192"));
         Assert.Contains("managed and torch-ops decoder outputs bit-identical: yes", lines);
         Assert.Contains(lines, l => l.StartsWith("preprocess only, 96x64", StringComparison.Ordinal));
@@ -80,5 +82,8 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(2, root.GetProperty("decodeMicro").GetArrayLength());
         Assert.True(root.GetProperty("decodersIdentical").GetBoolean());
         Assert.True(root.GetProperty("preprocessOnly").GetProperty("jpegMs").GetDouble() > 0);
+        var floor = root.GetProperty("convolutionFloor").EnumerateArray().ToArray();
+        Assert.Equal(["fp32", "bf16"], floor.Select(f => f.GetProperty("precision").GetString()));
+        Assert.All(floor, f => Assert.True(f.GetProperty("gflops").GetDouble() > 0 && f.GetProperty("fusedMs").GetDouble() > 0));
     }
 }
