@@ -14,6 +14,11 @@
 #   nginx-light       the deployment test runs docker/nginx/detector.conf in front of the real service
 #   docker-compose    validates the compose files (no Docker engine is needed for that)
 #   chromium          the browser test opens the detection page headless (driven over the DevTools protocol)
+#   kubectl           renders deploy/kubernetes offline (kubectl kustomize); no cluster is needed
+#   python3-jsonschema, python3-yaml
+#                     tests/fixtures/kubernetes/validate_manifests.py validates the rendered objects against the
+#                     committed Kubernetes v1.32.2 / KEDA / Prometheus Operator schemas
+#   yamllint          lints the manifests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,7 +29,7 @@ for argument in "$@"; do
 done
 
 packages=(libgtk-3-0 libdrm2 libatomic1)
-((fast)) || packages+=(python3-torch python3-opencv nginx-light docker-compose chromium)
+((fast)) || packages+=(python3-torch python3-opencv nginx-light docker-compose chromium kubectl python3-jsonschema python3-yaml yamllint)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

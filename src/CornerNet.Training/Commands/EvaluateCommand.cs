@@ -4,6 +4,7 @@ using CornerNet.Model.Architecture;
 using CornerNet.Model.Checkpoints;
 using CornerNet.Model.Data;
 using CornerNet.Model.Inference;
+using CornerNet.Training.OfflineDetection;
 using CornerNet.Training.Trainer;
 
 namespace CornerNet.Training.Commands;
@@ -73,68 +74,28 @@ public static class EvaluateCommand
         var missing = dataset.Images.FirstOrDefault(i => !File.Exists(Path.Combine(root, i.FileName)));
         if (missing is not null) throw new TrainingDataException($"{dataPath}: image id {missing.Id}: file '{Path.Combine(root, missing.FileName)}' not found.");
 
-        using var network = architecture is null
-            ? ModelCheckpoint.Load(weightsPath)
-            : ModelCheckpoint.Load(weightsPath, ArchitectureFile(architecture));
+        using var network = DetectSettings.LoadNetwork(weightsPath, architecture);
         network.PrepareForInference(tuning ?? InferenceTuning.Default);
         var spec = network.Spec;
-        var categoryIds = CategoryIdsFor(spec, dataset);
-        var detector = new CornerNetDetector(network, spec, options);
-        var loader = new ImageLoader();
-        var detections = new List<CocoDetection>();
+        var loop = new DetectionLoop(new CornerNetDetector(network, spec, options), CategoryMap.From(spec, dataset));
+        var images = dataset.Images.Select((image, index) => new ImageItem(index, image.Id, image.FileName, Path.Combine(root, image.FileName))).ToList();
         var started = DateTime.UtcNow;
-        foreach (var image in dataset.Images)
-        {
-            var path = Path.Combine(root, image.FileName);
-            DecodedImage decoded;
-            try
-            {
-                decoded = loader.Load(File.ReadAllBytes(path), spec.IsBgr);
-            }
-            catch (InvalidImageException e)
-            {
-                throw new TrainingDataException($"image id {image.Id}: cannot decode '{path}': {e.Message}", e);
-            }
-
-            foreach (var d in detector.Detect(decoded))
-            {
-                detections.Add(new CocoDetection(image.Id, categoryIds[d.ClassIndex],
-                    new CocoBox(Math.Round(d.X1, 2), Math.Round(d.Y1, 2), Math.Round(d.X2 - d.X1, 2), Math.Round(d.Y2 - d.Y1, 2)), Math.Round(d.Score, 4)));
-            }
-        }
-
+        var outcomes = DetectionLoop.Batches(images, options.MaxBatchImages).SelectMany(b => loop.Run(b.Batch, b.Images).Images).ToList();
+        var detections = DetectionResultFiles.CocoDetections(outcomes).ToList();
+        var skipped = outcomes.Where(o => o.Skipped).ToList();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"evaluate: {dataset.Images.Count} images, {detections.Count} detections in {(DateTime.UtcNow - started).TotalSeconds:F1} s ({network.Tuning})"));
+            $"evaluate: {dataset.Images.Count} images, {detections.Count} detections in {(DateTime.UtcNow - started).TotalSeconds:F1} s ({network.Tuning}), {skipped.Count} skipped"));
+        // An image that cannot be decoded is scored as one with no detections (its objects count as missed).
+        foreach (var image in skipped) output.WriteLine($"evaluate: skipped image id {image.ImageId} '{image.Name}': {image.Error}");
         if (resultsPath is not null)
         {
-            CocoResults.Save(resultsPath, detections);
+            DetectionResultFiles.WriteResults(resultsPath, outcomes);
             output.WriteLine($"evaluate: results {resultsPath}");
         }
 
         var evaluation = new CocoEvaluator(dataset).Evaluate(detections);
         foreach (var line in evaluation.SummaryLines) output.WriteLine(line);
         return evaluation;
-    }
-
-    /// <summary>Category id of each network class: by name when the set names them all, else by position.</summary>
-    private static long[] CategoryIdsFor(ArchitectureSpec spec, CocoDataset dataset)
-    {
-        var byName = dataset.Categories.ToDictionary(c => c.Name, c => c.Id, StringComparer.OrdinalIgnoreCase);
-        if (spec.Classes.All(byName.ContainsKey)) return spec.Classes.Select(c => byName[c]).ToArray();
-        if (dataset.CategoryCount != spec.ClassCount)
-        {
-            throw new TrainingDataException($"the network has {spec.ClassCount} classes and the data set {dataset.CategoryCount} categories, with different names.");
-        }
-
-        return Enumerable.Range(0, spec.ClassCount).Select(dataset.CategoryId).ToArray();
-    }
-
-    private static string ArchitectureFile(string presetOrPath)
-    {
-        if (!ArchitecturePresets.TryGet(presetOrPath, out var preset)) return presetOrPath;
-        var temporary = Path.Combine(Path.GetTempPath(), $"cornernet-arch-{Environment.ProcessId}-{preset.Name}.json");
-        preset.Save(temporary);
-        return temporary;
     }
 
     private static string RequireFile(string path, string what)

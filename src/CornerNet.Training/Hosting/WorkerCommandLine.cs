@@ -6,12 +6,13 @@ namespace CornerNet.Training.Hosting;
 /// <summary>The worker's verbs: System.CommandLine parses them, and each runs in a Generic Host of its own.</summary>
 public static class WorkerCommandLine
 {
-    public static RootCommand Create() => new("CornerNet training worker: synthetic data, training, evaluation, checkpoint conversion and description.")
+    public static RootCommand Create() => new("CornerNet training worker: synthetic data, training, evaluation, offline detection, checkpoint conversion and description.")
     {
         DescribeCommand.Create().RunInHost(),
         SynthCommand.Create().RunInHost(),
         TrainCommand.Create(),
         EvaluateCommand.Create().RunInHost(),
+        DetectCommand.Create(),
         ConvertCommand.Create().RunInHost(),
     };
 
