@@ -12,7 +12,8 @@ public static class HostileImages
 {
     /// <summary>A well-formed PNG (valid CRCs, complete zlib stream, IEND) whose IHDR declares
     /// <paramref name="width"/> x <paramref name="height"/> RGB pixels but whose data holds only
-    /// <paramref name="rows"/> rows. 6324 x 6324 with 4 rows is the 153-byte probe.</summary>
+    /// <paramref name="rows"/> rows (black). 6324 x 6324 with 4 rows is the 153-byte probe; with every row it is a
+    /// complete black image.</summary>
     public static byte[] LyingPng(int width, int height, int rows)
     {
         var ihdr = new byte[13];

@@ -51,6 +51,15 @@ public sealed class InFlightBudget(long limit)
             return true;
         }
 
+        /// <summary>Gives back <paramref name="less"/> of what this lease holds.</summary>
+        public void Shrink(long less)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(less);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(less, Amount);
+            Interlocked.Add(ref _amount, -less);
+            budget.Release(less);
+        }
+
         public void Dispose()
         {
             var held = Interlocked.Exchange(ref _amount, 0);

@@ -6,7 +6,8 @@ namespace CornerNet.Service.Api;
 /// Reads a stream as its bytes arrive into 64 KB chunks rented from the shared pool, so what a request holds grows
 /// with what it has sent, never with what its Content-Length claims; each chunk is first taken from the body-bytes
 /// budget (<see cref="RequestBudgets.BodyBytes"/>). <see cref="ToArray"/> gives the bytes as one array (still counted
-/// by the lease, which the request keeps until it ends); disposing returns the chunks.
+/// by the lease, which the request keeps until it ends); disposing returns the chunks and the part of the lease they
+/// held beyond that array.
 /// </summary>
 internal sealed class PooledBodyBuffer(InFlightBudget.Lease lease) : IDisposable
 {
@@ -14,6 +15,7 @@ internal sealed class PooledBodyBuffer(InFlightBudget.Lease lease) : IDisposable
 
     private readonly List<byte[]> _chunks = [];
     private int _lastChunkUsed = ChunkBytes;
+    private bool _copied;
 
     public long Length { get; private set; }
 
@@ -53,12 +55,14 @@ internal sealed class PooledBodyBuffer(InFlightBudget.Lease lease) : IDisposable
             copied += n;
         }
 
+        _copied = true;
         return bytes;
     }
 
     public void Dispose()
     {
         foreach (var chunk in _chunks) ArrayPool<byte>.Shared.Return(chunk);
+        lease.Shrink((long)_chunks.Count * ChunkBytes - (_copied ? Length : 0));
         _chunks.Clear();
     }
 }
