@@ -31,7 +31,7 @@ public sealed class LimitsOptions : IValidatableObject
     /// <summary>Most decoded pixels held at once across all requests, from decoding to the response (503 with
     /// Retry-After above it). Decoded pixels take 3 bytes each, and twice that while a decoder hands them over.</summary>
     [Range(1, long.MaxValue)]
-    public long MaxPixelsInFlight { get; set; } = 128_000_000;
+    public long MaxPixelsInFlight { get; set; } = 64_000_000;
 
     /// <summary>Most request-body bytes held at once across all requests while uploads are read (503 with
     /// Retry-After above it).</summary>
