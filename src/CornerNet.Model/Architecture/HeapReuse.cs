@@ -42,6 +42,28 @@ public static class HeapReuse
         }
     }
 
+    /// <summary>
+    /// Hands malloc's free memory back to the kernel once (glibc's <c>malloc_trim(0)</c>: the top of each arena and
+    /// every free page inside it), whatever <see cref="Enable"/> set. For an idle moment: the next allocations
+    /// fault their pages in again. False where there is no glibc.
+    /// </summary>
+    public static bool Trim()
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            _ = MallocTrim(0);
+            return true;
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
+
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int Mallopt(int parameter, int value);
 }

@@ -71,6 +71,9 @@ public static class ImageHeader
     public static ((int Width, int Height) Size, int? Length) ReadJpeg(ReadOnlySpan<byte> data)
     {
         (int Width, int Height)? size = null;
+        byte frameCode = 0;
+        Span<(byte Id, int H, int V)> components = stackalloc (byte, int, int)[4];
+        int componentCount = 0;
         bool scanned = false;
         int pos = 2; // after SOI
         while (true)
@@ -107,11 +110,20 @@ public static class ImageHeader
                 }
 
                 size = (width, height);
+                frameCode = code;
+                componentCount = Math.Min(segment[5], components.Length);
+                for (int c = 0; c < componentCount && 6 + 3 * c + 1 < segment.Length; c++)
+                {
+                    byte sampling = segment[6 + 3 * c + 1];
+                    components[c] = (segment[6 + 3 * c], Math.Max(1, sampling >> 4), Math.Max(1, sampling & 0x0F));
+                }
             }
             else if (code == 0xDA)
             {
                 if (size is null) throw new UndecodableImageException("The JPEG image has a scan before its frame header.");
                 scanned = true;
+                long leastBits = LeastScanBits(frameCode, size.Value, components[..componentCount], segment);
+                int scanStart = pos;
                 // Entropy-coded data: a marker is 0xFF followed by anything but 0x00 (a stuffed byte) or RSTn.
                 while (true)
                 {
@@ -127,8 +139,69 @@ public static class ImageHeader
 
                     break;
                 }
+
+                if ((long)(pos - scanStart) * 8 < leastBits)
+                {
+                    // Each block of a Huffman-coded scan costs at least one bit per code it must hold; a scan shorter
+                    // than that ends before its last rows (libjpeg fills them with grey and calls it a success).
+                    throw new UndecodableImageException(
+                        $"The JPEG image is truncated: its frame header declares {size.Value.Width}x{size.Value.Height} pixels, " +
+                        $"whose scan needs at least {(leastBits + 7) / 8} bytes, but the scan holds {pos - scanStart}.");
+                }
             }
         }
+    }
+
+    /// <summary>
+    /// A lower bound on the entropy-coded bits of one scan, from the frame and scan headers alone: in a Huffman-coded
+    /// sequential scan every 8x8 block holds a DC code and an AC code (at least one bit each; the end-of-block code
+    /// when all AC coefficients are zero); in a progressive scan's first DC pass every block holds a DC code. Other
+    /// scans (AC passes, refinements, arithmetic coding, lossless) are given no bound. Never above what a complete
+    /// image needs, so no complete image is refused.
+    /// </summary>
+    private static long LeastScanBits(byte frameCode, (int Width, int Height) size, ReadOnlySpan<(byte Id, int H, int V)> frame, ReadOnlySpan<byte> scan)
+    {
+        int bitsPerBlock = frameCode switch
+        {
+            0xC0 or 0xC1 => 2,                                                          // sequential, Huffman
+            0xC2 when scan.Length >= 1 + 2 * scan[0] + 3 && scan[1 + 2 * scan[0]] == 0 // progressive DC first pass
+                                                          && scan[3 + 2 * scan[0]] >> 4 == 0 => 1,
+            _ => 0,
+        };
+        if (bitsPerBlock == 0 || frame.IsEmpty || scan.Length < 1) return 0;
+        int hMax = 1, vMax = 1;
+        foreach (var (_, h, v) in frame)
+        {
+            hMax = Math.Max(hMax, h);
+            vMax = Math.Max(vMax, v);
+        }
+
+        int inScan = scan[0];
+        long blocks = 0;
+        for (int s = 0; s < inScan && 1 + 2 * s < scan.Length; s++)
+        {
+            byte id = scan[1 + 2 * s];
+            foreach (var (cid, h, v) in frame)
+            {
+                if (cid != id) continue;
+                if (inScan == 1)
+                {
+                    // Non-interleaved: the component's own blocks.
+                    long cols = ((size.Width * (long)h + hMax - 1) / hMax + 7) / 8;
+                    long rows = ((size.Height * (long)v + vMax - 1) / vMax + 7) / 8;
+                    blocks += cols * rows;
+                }
+                else
+                {
+                    // Interleaved: every MCU holds h x v blocks of the component.
+                    long mcuCols = (size.Width + 8L * hMax - 1) / (8L * hMax);
+                    long mcuRows = (size.Height + 8L * vMax - 1) / (8L * vMax);
+                    blocks += mcuCols * mcuRows * h * v;
+                }
+            }
+        }
+
+        return blocks * bitsPerBlock;
     }
 
     private static ((int Width, int Height) Size, int? Length) Incomplete((int Width, int Height)? size) =>

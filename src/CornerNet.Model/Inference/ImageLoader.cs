@@ -45,7 +45,28 @@ public sealed class ImageLoader
     /// <exception cref="UndecodableImageException">Not an image, or corrupt or truncated.</exception>
     /// <exception cref="UnsupportedImageFormatException">A known format that is not allowed.</exception>
     /// <exception cref="ImageTooLargeException">More pixels than <see cref="ImageDecodingOptions.MaxPixelCount"/>.</exception>
-    public DecodedImage Load(byte[] encoded, bool bgr)
+    public DecodedImage Load(byte[] encoded, bool bgr) => Load(encoded, Inspect(encoded), bgr);
+
+    /// <summary>Decodes an image <see cref="Inspect"/> has accepted (<paramref name="info"/> is what it returned).</summary>
+    public DecodedImage Load(byte[] encoded, EncodedImageInfo info, bool bgr)
+    {
+        ArgumentNullException.ThrowIfNull(encoded);
+        ArgumentNullException.ThrowIfNull(info);
+        return info.Format == EncodedImageFormat.Gif
+            ? DecodeGif(encoded, bgr)
+            : DecodeWithOpenCv(encoded, ImageHeader.NameOf(info.Format), ModesFor(info.Format), bgr);
+    }
+
+    /// <summary>
+    /// Everything that can be known without decoding a pixel: the format (allow-listed), the size from the header
+    /// (within the limits), and that the data is not cut short (a JPEG reaches its end-of-image marker and its scans
+    /// hold at least the bits their blocks need; a PNG's image data inflates to every declared row). Cheap and bounded:
+    /// nothing the size of the image is allocated.
+    /// </summary>
+    /// <exception cref="UndecodableImageException">Not an image, or corrupt or truncated.</exception>
+    /// <exception cref="UnsupportedImageFormatException">A known format that is not allowed.</exception>
+    /// <exception cref="ImageTooLargeException">More pixels or a longer side than the options allow.</exception>
+    public EncodedImageInfo Inspect(byte[] encoded)
     {
         ArgumentNullException.ThrowIfNull(encoded);
         if (encoded.Length == 0) throw new UndecodableImageException("The image is empty.");
@@ -60,7 +81,6 @@ public sealed class ImageLoader
                 : new UndecodableImageException("The bytes are not an image in a known format.");
         }
 
-        string name = ImageHeader.NameOf(format.Value);
         int? jpegLength = null;
         int width, height;
         if (format == EncodedImageFormat.Jpeg)
@@ -85,7 +105,10 @@ public sealed class ImageLoader
         // libjpeg would fill a JPEG cut short with grey and call it a success; a cut-off upload is a client error.
         if (format == EncodedImageFormat.Jpeg && jpegLength is null) throw ImageHeader.Truncated();
 
-        return format == EncodedImageFormat.Gif ? DecodeGif(encoded, bgr) : DecodeWithOpenCv(encoded, name, ModesFor(format.Value), bgr);
+        // The PNG decoder does the same with rows the data lacks.
+        if (format == EncodedImageFormat.Png) PngDataCheck.EnsureComplete(encoded);
+
+        return new EncodedImageInfo(format.Value, width, height);
     }
 
     private bool Allowed(EncodedImageFormat format) => format switch

@@ -72,7 +72,8 @@ public sealed class DetectController(DetectionCoordinator coordinator, ImageUplo
         var (contentType, encoder) = ChooseEncoding(format);
         var aborted = HttpContext.RequestAborted;
         var upload = await uploads.ReadSingleAsync(Request, aborted);
-        var (image, response) = await coordinator.DetectWithPixelsAsync(upload, new DetectionQuery(scoreThreshold, maxDetections, classes), aborted);
+        var (image, response, pixels) = await coordinator.DetectWithPixelsAsync(upload, new DetectionQuery(scoreThreshold, maxDetections, classes), aborted);
+        using var heldPixels = pixels;
         using var annotated = BoxPainter.Paint(image, modelHost.Model.Spec.IsBgr, response.Detections);
         using var encoded = new MemoryStream();
         await annotated.SaveAsync(encoded, encoder, aborted);

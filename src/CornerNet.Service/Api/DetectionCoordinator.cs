@@ -17,36 +17,86 @@ public sealed class DetectionCoordinator(
     DetectionQueue queue,
     ImageLoader imageLoader,
     ServiceMetrics metrics,
+    RequestBudgets budgets,
     IOptions<BatchingOptions> batching,
+    IOptions<LimitsOptions> limits,
     IOptions<DetectionDefaultsOptions> defaults)
 {
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
 
-    public async Task<DetectionResponse> DetectAsync(byte[] encoded, DetectionQuery query, CancellationToken requestAborted) =>
-        (await RunAsync([encoded], query, requestAborted))[0].Response;
+    public async Task<DetectionResponse> DetectAsync(byte[] encoded, DetectionQuery query, CancellationToken requestAborted)
+    {
+        var (results, pixels) = await RunAsync([encoded], query, requestAborted);
+        using (pixels) return results[0].Response;
+    }
 
     public async Task<IReadOnlyList<DetectionResponse>> DetectManyAsync(
-        IReadOnlyList<byte[]> encodedImages, DetectionQuery query, CancellationToken requestAborted) =>
-        (await RunAsync(encodedImages, query, requestAborted)).Select(r => r.Response).ToList();
+        IReadOnlyList<byte[]> encodedImages, DetectionQuery query, CancellationToken requestAborted)
+    {
+        var (results, pixels) = await RunAsync(encodedImages, query, requestAborted);
+        using (pixels) return results.Select(r => r.Response).ToList();
+    }
 
-    /// <summary>The detections and the decoded pixels they refer to (after EXIF orientation), for drawing.</summary>
-    public async Task<(DecodedImage Image, DetectionResponse Response)> DetectWithPixelsAsync(
-        byte[] encoded, DetectionQuery query, CancellationToken requestAborted) =>
-        (await RunAsync([encoded], query, requestAborted))[0];
+    /// <summary>
+    /// The detections and the decoded pixels they refer to (after EXIF orientation), for drawing. The pixels stay
+    /// counted in Limits:MaxPixelsInFlight until <c>PixelLease</c> is disposed.
+    /// </summary>
+    public async Task<(DecodedImage Image, DetectionResponse Response, IDisposable PixelLease)> DetectWithPixelsAsync(
+        byte[] encoded, DetectionQuery query, CancellationToken requestAborted)
+    {
+        var (results, pixels) = await RunAsync([encoded], query, requestAborted);
+        return (results[0].Image, results[0].Response, pixels);
+    }
 
-    private async Task<IReadOnlyList<(DecodedImage Image, DetectionResponse Response)>> RunAsync(
+    private async Task<(IReadOnlyList<(DecodedImage Image, DetectionResponse Response)> Results, InFlightBudget.Lease Pixels)> RunAsync(
         IReadOnlyList<byte[]> encodedImages, DetectionQuery query, CancellationToken requestAborted)
     {
         var model = ReadyModel();
         var filter = ResolveFilter(query, model.Spec.Classes);
 
-        // Decode every image first, so a bad one fails the request before anything is queued.
+        // Check every image from its bytes first (format, size, not cut short), so a bad one fails the request before
+        // any pixel is decoded, then take the pixels they will decode to from the budget all requests share.
+        var infos = new EncodedImageInfo[encodedImages.Count];
+        for (var i = 0; i < encodedImages.Count; i++)
+        {
+            infos[i] = Guarded(() => imageLoader.Inspect(encodedImages[i]), encodedImages.Count > 1 ? i : null);
+        }
+
+        var pixels = TakePixels(infos);
+        try
+        {
+            return (await RunAsync(encodedImages, infos, model, filter, requestAborted), pixels);
+        }
+        catch
+        {
+            pixels.Dispose();
+            throw;
+        }
+    }
+
+    private InFlightBudget.Lease TakePixels(EncodedImageInfo[] infos)
+    {
+        long wanted = infos.Sum(info => info.Pixels);
+        if (infos.Length > 1 && wanted > limits.Value.MaxBatchPixels)
+        {
+            throw new ApiProblemException(StatusCodes.Status422UnprocessableEntity, "Batch too large",
+                $"The {infos.Length} images hold {wanted} pixels together; at most {limits.Value.MaxBatchPixels} " +
+                "(Limits:MaxBatchPixels) per request. Send fewer or smaller images per request.");
+        }
+
+        return budgets.Pixels.TryLease(wanted) ?? throw budgets.PixelsExhausted(wanted);
+    }
+
+    private async Task<IReadOnlyList<(DecodedImage Image, DetectionResponse Response)>> RunAsync(
+        IReadOnlyList<byte[]> encodedImages, EncodedImageInfo[] infos, LoadedModel model,
+        (float Threshold, int Max, HashSet<int>? Classes) filter, CancellationToken requestAborted)
+    {
         var decoded = new List<(DecodedImage Image, TimeSpan DecodeTime)>(encodedImages.Count);
         for (var i = 0; i < encodedImages.Count; i++)
         {
             var started = Stopwatch.GetTimestamp();
             using var span = DetectionTracing.StartImageDecode(encodedImages.Count > 1 ? i : null);
-            var image = Decode(encodedImages[i], model.Spec.IsBgr, encodedImages.Count > 1 ? i : null);
+            var image = Guarded(() => imageLoader.Load(encodedImages[i], infos[i], model.Spec.IsBgr), encodedImages.Count > 1 ? i : null);
             decoded.Add((image, Stopwatch.GetElapsedTime(started)));
         }
 
@@ -102,12 +152,13 @@ public sealed class DetectionCoordinator(
         : throw new ApiProblemException(StatusCodes.Status503ServiceUnavailable, "Model not ready",
             "The model is still loading; see /health/ready.", RetryAfter);
 
-    private DecodedImage Decode(byte[] encoded, bool bgr, int? index)
+    /// <summary>Runs an <see cref="ImageLoader"/> step, turning its typed image errors into problem answers naming the image.</summary>
+    private static T Guarded<T>(Func<T> step, int? index)
     {
         var which = index is null ? "The image" : $"Image {index}";
         try
         {
-            return imageLoader.Load(encoded, bgr);
+            return step();
         }
         catch (UnsupportedImageFormatException e)
         {

@@ -1,31 +1,39 @@
 using CornerNet.Service.Configuration;
-using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace CornerNet.Service.Api;
 
 /// <summary>
 /// Gets the uploaded image bytes out of a request: a multipart/form-data field (what Swagger UI and browsers send)
 /// or the raw body. The declared content type of the bytes is not trusted; the decoder recognises the format.
+/// Bodies are read as they arrive into pooled buffers (<see cref="PooledBodyBuffer"/>), counted against the
+/// body-bytes budget all requests share; nothing is sized from Content-Length and nothing is written to disk (the
+/// framework's form reader would buffer large parts in temporary files).
 /// </summary>
-public sealed class ImageUploadReader(IOptions<LimitsOptions> limits)
+public sealed class ImageUploadReader(IOptions<LimitsOptions> limits, RequestBudgets budgets)
 {
     public const string SingleField = "image";
     public const string BatchField = "images";
 
+    /// <summary>RFC 2046's limit on a multipart boundary.</summary>
+    public const int MaxBoundaryLength = 70;
+
     public async Task<byte[]> ReadSingleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         RejectDeclaredOversize(request);
+        var lease = BodyLease(request);
         if (IsMultipartForm(request))
         {
-            var form = await ReadFormAsync(request, cancellationToken);
-            var file = form.Files.GetFile(SingleField)
-                       ?? throw new ApiProblemException(StatusCodes.Status400BadRequest, "No image",
-                           $"The multipart form has no file field named '{SingleField}'.");
-            return await ReadFileAsync(file, cancellationToken);
+            var files = await ReadFilesAsync(request, SingleField, lease, cancellationToken);
+            return files.Count > 0
+                ? files[0]
+                : throw new ApiProblemException(StatusCodes.Status400BadRequest, "No image",
+                    $"The multipart form has no file field named '{SingleField}'.");
         }
 
-        var body = await ReadBodyAsync(request, cancellationToken);
+        var body = await ReadAsync(request.Body, limits.Value.MaxRequestBytes, lease, cancellationToken);
         return body.Length > 0
             ? body
             : throw new ApiProblemException(StatusCodes.Status400BadRequest, "No image",
@@ -48,27 +56,19 @@ public sealed class ImageUploadReader(IOptions<LimitsOptions> limits)
                 $"POST /detect/batch takes multipart/form-data with one or more file fields named '{BatchField}'.");
         }
 
-        var form = await ReadFormAsync(request, cancellationToken);
-        var files = form.Files.GetFiles(BatchField);
-        if (files.Count == 0)
-        {
-            throw new ApiProblemException(StatusCodes.Status400BadRequest, "No image",
+        var files = await ReadFilesAsync(request, BatchField, BodyLease(request), cancellationToken);
+        return files.Count > 0
+            ? files
+            : throw new ApiProblemException(StatusCodes.Status400BadRequest, "No image",
                 $"The multipart form has no file fields named '{BatchField}'.");
-        }
+    }
 
-        if (files.Count > limits.Value.MaxBatchImages)
-        {
-            throw new ApiProblemException(StatusCodes.Status400BadRequest, "Too many images",
-                $"{files.Count} images sent; at most {limits.Value.MaxBatchImages} (Limits:MaxBatchImages) per request.");
-        }
-
-        var images = new List<byte[]>(files.Count);
-        foreach (var file in files)
-        {
-            images.Add(await ReadFileAsync(file, cancellationToken));
-        }
-
-        return images;
+    /// <summary>One lease on the body-bytes budget per request, given back when the response has been sent.</summary>
+    private InFlightBudget.Lease BodyLease(HttpRequest request)
+    {
+        var lease = budgets.BodyBytes.TryLease(0)!;
+        request.HttpContext.Response.RegisterForDispose(lease);
+        return lease;
     }
 
     private void RejectDeclaredOversize(HttpRequest request)
@@ -82,59 +82,111 @@ public sealed class ImageUploadReader(IOptions<LimitsOptions> limits)
     private ApiProblemException TooLarge() => new(StatusCodes.Status413PayloadTooLarge, "Request too large",
         $"The request body is larger than {limits.Value.MaxRequestBytes} bytes (Limits:MaxRequestBytes).");
 
-    private async Task<IFormCollection> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The file parts named <paramref name="field"/>, in order (at most one for the single-image field). Other parts
+    /// are read and dropped. Too many parts, a part header or a boundary too long, or a malformed body is 400; more
+    /// than Limits:MaxRequestBytes, whether declared or counted as it arrives (chunked), is 413.
+    /// </summary>
+    private async Task<List<byte[]>> ReadFilesAsync(HttpRequest request, string field, InFlightBudget.Lease lease, CancellationToken cancellationToken)
     {
+        var options = limits.Value;
+        var reader = new MultipartReader(Boundary(request), request.Body)
+        {
+            HeadersLengthLimit = options.MaxPartHeaderBytes,
+            BodyLengthLimit = options.MaxRequestBytes,
+        };
+        var files = new List<byte[]>();
+        long received = 0;
+        int parts = 0;
         try
         {
-            return await request.ReadFormAsync(new FormOptions
+            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
             {
-                MultipartBodyLengthLimit = limits.Value.MaxRequestBytes,
-                ValueCountLimit = 64,
-            }, cancellationToken);
+                if (++parts > options.MaxFormParts)
+                {
+                    throw new ApiProblemException(StatusCodes.Status400BadRequest, "Too many parts",
+                        $"The multipart body has more than {options.MaxFormParts} parts (Limits:MaxFormParts).");
+                }
+
+                var bytes = await ReadAsync(section.Body, options.MaxRequestBytes - received, lease, cancellationToken);
+                received += bytes.Length;
+                if (!IsFile(section, field)) continue;
+                if (bytes.Length == 0)
+                {
+                    throw new ApiProblemException(StatusCodes.Status400BadRequest, "No image",
+                        $"The file '{FileName(section)}' is empty.");
+                }
+
+                if (field == SingleField && files.Count == 1) continue; // the first one is the image
+                files.Add(bytes);
+                if (files.Count > options.MaxBatchImages)
+                {
+                    throw new ApiProblemException(StatusCodes.Status400BadRequest, "Too many images",
+                        $"More than {options.MaxBatchImages} images sent; at most {options.MaxBatchImages} (Limits:MaxBatchImages) per request.");
+                }
+            }
         }
-        catch (InvalidDataException e) when (e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
+        catch (InvalidDataException e) when (e.Message.Contains("body length limit", StringComparison.OrdinalIgnoreCase))
         {
             throw TooLarge();
+        }
+        catch (InvalidDataException e) when (e.Message.Contains("header", StringComparison.OrdinalIgnoreCase)
+                                             || e.Message.Contains("Line length", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "Multipart header too long",
+                $"A part's headers are longer than {options.MaxPartHeaderBytes} bytes or more than 16 lines (Limits:MaxPartHeaderBytes): {e.Message}");
         }
         catch (InvalidDataException e)
         {
             throw new ApiProblemException(StatusCodes.Status400BadRequest, "Malformed multipart body", e.Message);
         }
-        catch (IOException e) when (!cancellationToken.IsCancellationRequested)
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // Kestrel's own count of a body without Content-Length (chunked) went over Limits:MaxRequestBytes.
+            throw TooLarge();
+        }
+        catch (IOException e) when (e is not BadHttpRequestException && !cancellationToken.IsCancellationRequested)
         {
             // A body that ends inside a part (the client is still there: a gone client cancels the token).
             throw new ApiProblemException(StatusCodes.Status400BadRequest, "Malformed multipart body",
                 $"The multipart body ends before its closing boundary ({e.Message.Split(',')[0]}).");
         }
+
+        return files;
     }
 
-    private static async Task<byte[]> ReadFileAsync(IFormFile file, CancellationToken cancellationToken)
+    private static string Boundary(HttpRequest request)
     {
-        var bytes = new byte[file.Length];
-        await using var stream = file.OpenReadStream();
-        await stream.ReadExactlyAsync(bytes, cancellationToken);
-        return bytes.Length > 0
-            ? bytes
-            : throw new ApiProblemException(StatusCodes.Status400BadRequest, "No image", $"The file '{file.FileName}' is empty.");
-    }
-
-    /// <summary>Reads at most Limits:MaxRequestBytes, whatever Content-Length claims (or omits).</summary>
-    private async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        var limit = limits.Value.MaxRequestBytes;
-        using var buffer = new MemoryStream(request.ContentLength is > 0 and var length ? (int)Math.Min(length, limit) : 64 * 1024);
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        var boundary = MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+            ? HeaderUtilities.RemoveQuotes(type.Boundary).Value
+            : null;
+        if (string.IsNullOrWhiteSpace(boundary))
         {
-            if (buffer.Length + read > limit)
-            {
-                throw TooLarge();
-            }
-
-            buffer.Write(chunk, 0, read);
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "Malformed multipart body",
+                "The multipart/form-data content type has no boundary parameter.");
         }
 
+        return boundary.Length <= MaxBoundaryLength
+            ? boundary
+            : throw new ApiProblemException(StatusCodes.Status400BadRequest, "Multipart boundary too long",
+                $"The multipart boundary has {boundary.Length} characters; at most {MaxBoundaryLength} (RFC 2046).");
+    }
+
+    private static bool IsFile(MultipartSection section, string field) =>
+        ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+        && disposition.IsFileDisposition()
+        && string.Equals(HeaderUtilities.RemoveQuotes(disposition.Name).Value, field, StringComparison.Ordinal);
+
+    private static string FileName(MultipartSection section) =>
+        ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+            ? HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? ""
+            : "";
+
+    /// <summary>Reads at most <paramref name="limit"/> bytes as they arrive, whatever Content-Length claims (or omits).</summary>
+    private async Task<byte[]> ReadAsync(Stream body, long limit, InFlightBudget.Lease lease, CancellationToken cancellationToken)
+    {
+        using var buffer = new PooledBodyBuffer(lease);
+        await buffer.ReadToEndAsync(body, limit, TooLarge, budgets.BodyBytesExhausted, cancellationToken);
         return buffer.ToArray();
     }
 }

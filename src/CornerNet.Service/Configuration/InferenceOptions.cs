@@ -28,6 +28,11 @@ public sealed class InferenceOptions
     /// docs/benchmarks.md; the process keeps its peak working set resident). Process-wide, Linux/glibc only.</summary>
     public bool ReuseFreedMemory { get; set; } = true;
 
+    /// <summary>Seconds without a request in flight after which the process hands back the memory it no longer needs
+    /// (a compacting garbage collection and malloc_trim), once per idle spell; 0 never does.</summary>
+    [Range(0, 86_400)]
+    public int TrimMemoryWhenIdleSeconds { get; set; } = 10;
+
     public InferenceTuning ToTuning() => new()
     {
         Precision = InferencePrecisions.Parse(Precision),

@@ -23,6 +23,29 @@ public sealed class LimitsOptions : IValidatableObject
     [Range(1, 256)]
     public int MaxBatchImages { get; set; } = 16;
 
+    /// <summary>Most pixels (width × height, from the headers) of all images of one POST /detect/batch together (422
+    /// above it).</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxBatchPixels { get; set; } = 64_000_000;
+
+    /// <summary>Most decoded pixels held at once across all requests, from decoding to the response (503 with
+    /// Retry-After above it). Decoded pixels take 3 bytes each, and twice that while a decoder hands them over.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxPixelsInFlight { get; set; } = 64_000_000;
+
+    /// <summary>Most request-body bytes held at once across all requests while uploads are read (503 with
+    /// Retry-After above it).</summary>
+    [Range(1024, long.MaxValue)]
+    public long MaxBodyBytesInFlight { get; set; } = 256 * 1024 * 1024;
+
+    /// <summary>Most parts in one multipart/form-data body (400 above it).</summary>
+    [Range(1, 10_000)]
+    public int MaxFormParts { get; set; } = 64;
+
+    /// <summary>Longest header block of one multipart part, in bytes (400 above it).</summary>
+    [Range(256, 1024 * 1024)]
+    public int MaxPartHeaderBytes { get; set; } = 16 * 1024;
+
     /// <summary>Formats that can be enabled.</summary>
     public static readonly IReadOnlyList<string> KnownImageFormats = ["jpeg", "png", "bmp", "webp", "gif", "tiff"];
 
@@ -39,6 +62,34 @@ public sealed class LimitsOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (MaxBatchPixels < MaxPixels)
+        {
+            yield return new ValidationResult(
+                $"{Section}:{nameof(MaxBatchPixels)} ({MaxBatchPixels}) must be at least {Section}:{nameof(MaxPixels)} ({MaxPixels}), or a batch could not hold one largest image.",
+                [nameof(MaxBatchPixels)]);
+        }
+
+        if (MaxPixelsInFlight < MaxBatchPixels)
+        {
+            yield return new ValidationResult(
+                $"{Section}:{nameof(MaxPixelsInFlight)} ({MaxPixelsInFlight}) must be at least {Section}:{nameof(MaxBatchPixels)} ({MaxBatchPixels}), or the largest batch could never run.",
+                [nameof(MaxPixelsInFlight)]);
+        }
+
+        if (MaxBodyBytesInFlight < MaxRequestBytes)
+        {
+            yield return new ValidationResult(
+                $"{Section}:{nameof(MaxBodyBytesInFlight)} ({MaxBodyBytesInFlight}) must be at least {Section}:{nameof(MaxRequestBytes)} ({MaxRequestBytes}), or the largest body could never be read.",
+                [nameof(MaxBodyBytesInFlight)]);
+        }
+
+        if (MaxFormParts < MaxBatchImages)
+        {
+            yield return new ValidationResult(
+                $"{Section}:{nameof(MaxFormParts)} ({MaxFormParts}) must be at least {Section}:{nameof(MaxBatchImages)} ({MaxBatchImages}).",
+                [nameof(MaxFormParts)]);
+        }
+
         foreach (var format in (ImageFormats ?? []).Where(f => !KnownImageFormats.Contains(f.ToLowerInvariant())))
         {
             yield return new ValidationResult(

@@ -14,6 +14,7 @@ public static class ApiServiceExtensions
 {
     public static IServiceCollection AddDetectionApi(this IServiceCollection services)
     {
+        services.AddSingleton<RequestBudgets>();
         services.AddSingleton<ImageUploadReader>();
         services.AddSingleton<DetectionCoordinator>();
         services.AddControllers(mvc =>

@@ -29,6 +29,12 @@ public sealed class ServiceMetrics
 
     public Counter RejectedRequests { get; } = Metrics.CreateCounter("cornernet_rejected_requests_total", "Requests refused because the queue was full.");
 
+    /// <summary>Requests answered 503 because a shared budget (<c>pixels</c>: Limits:MaxPixelsInFlight; <c>body_bytes</c>:
+    /// Limits:MaxBodyBytesInFlight) was spent.</summary>
+    public Counter BudgetRejections { get; } = Metrics.CreateCounter("cornernet_budget_rejections_total",
+        "Requests refused because decoded pixels or body bytes in flight were at their limit.",
+        new CounterConfiguration { LabelNames = ["budget"] });
+
     /// <summary>1 for the corner decoder in use (<c>managed</c>, or <c>torch</c> operations), with whether this libtorch
     /// passed the managed decoder's self-check; <c>torch</c> with <c>self_check="failed"</c> is the slow fallback.</summary>
     public Gauge DecoderInfo { get; } = Metrics.CreateGauge("cornernet_decoder_info",
