@@ -1,3 +1,4 @@
+using CornerNet.Service.Batching;
 using CornerNet.Service.Hosting;
 using CornerNet.Service.Modeling;
 
@@ -12,10 +13,12 @@ if (!app.ConfigurationIsValid())
 
 app.UseDetectionService();
 var modelHost = app.Services.GetRequiredService<ModelHost>();
+var drain = app.Services.GetRequiredService<ShutdownDrain>();
 app.Run();
 
-// A model that could not be loaded has already been logged in one line and has stopped the host.
-return modelHost.LoadFailure is null ? 0 : 1;
+// A model that could not be loaded has already been logged in one line and has stopped the host (1); queued work that
+// could not run within Batching:ShutdownDrainSeconds was answered 503 (3). See docs/operating.md.
+return modelHost.LoadFailure is not null ? 1 : drain.Abandoned > 0 ? ShutdownDrain.WorkAbandonedExitCode : 0;
 
 /// <summary>The web host's entry point (public for WebApplicationFactory).</summary>
 public partial class Program;

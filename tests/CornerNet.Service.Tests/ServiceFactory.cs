@@ -38,6 +38,9 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         ["Model:Device"] = "cpu",
         // The fixture network's random weights score low; keep everything so responses are not empty.
         ["Detection:ScoreThreshold"] = "0",
+        // Timing batch sizes at the fixture's 511x511 input costs start-up seconds on a loaded machine; the tests that
+        // are about it turn it on.
+        ["Batching:MeasureBatchSizes"] = "false",
     };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

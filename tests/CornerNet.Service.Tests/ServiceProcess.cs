@@ -16,6 +16,7 @@ public static class ServiceProcess
             ["Model__Weights"] = RepositoryPaths.Fixture("network", "fixture_zip.pth"),
             ["Model__Device"] = "cpu",
             ["ServiceLogging__Format"] = "json",
+            ["Batching__MeasureBatchSizes"] = "false",
         };
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) variables[key] = value;
         return ServiceChildProcess.StartAsync(new ServiceLaunch(ServiceDll, RepositoryPaths.Root) { Environment = variables, StopGrace = TimeSpan.Zero });

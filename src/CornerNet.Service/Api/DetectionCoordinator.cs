@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using CornerNet.Model.Inference;
 using CornerNet.Service.Batching;
 using CornerNet.Service.Configuration;
@@ -15,6 +16,8 @@ namespace CornerNet.Service.Api;
 public sealed class DetectionCoordinator(
     ModelHost modelHost,
     DetectionQueue queue,
+    QueueAdmission admission,
+    TimeProvider clock,
     ImageLoader imageLoader,
     ServiceMetrics metrics,
     RequestBudgets budgets,
@@ -53,6 +56,8 @@ public sealed class DetectionCoordinator(
     {
         var model = ReadyModel();
         var filter = ResolveFilter(query, model.Spec.Classes);
+        // Before decoding: a request that would wait too long is refused at once, for the cost of this check.
+        Admit();
 
         // Check every image from its bytes first (format, size, not cut short), so a bad one fails the request before
         // any pixel is decoded, then take the pixels they will decode to from the budget all requests share.
@@ -102,19 +107,21 @@ public sealed class DetectionCoordinator(
 
         // One deadline for the whole request, however many images it holds.
         var timeout = TimeSpan.FromSeconds(batching.Value.RequestTimeoutSeconds);
-        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var deadline = clock.GetTimestamp() + (long)(timeout.TotalSeconds * clock.TimestampFrequency);
+        // Decoding took time the queue may have used: checked again just before queuing.
+        Admit();
         using var abandon = new RequestAbandonment(requestAborted);
         var jobs = new List<DetectionJob>(decoded.Count);
         foreach (var (image, _) in decoded)
         {
-            var job = new DetectionJob(image, timeout, abandon);
+            var job = new DetectionJob(image, clock.GetTimestamp(), deadline, abandon);
             if (!queue.TryEnqueue(job))
             {
                 // Jobs of this request already queued are dropped by the worker before inference.
-                await abandon.AbandonAsync(AbandonReason.QueueFull);
-                metrics.RejectedRequests.Inc();
-                throw new ApiProblemException(StatusCodes.Status503ServiceUnavailable, "Busy",
-                    "The detection queue is full (Batching:QueueCapacity); retry shortly.", RetryAfter);
+                await abandon.AbandonAsync(queue.IsOpen ? AbandonReason.QueueFull : AbandonReason.ShuttingDown);
+                throw Rejected(queue.IsOpen
+                    ? new Rejection(RejectionReason.QueueFull, admission.RetryAfter(admission.ExpectedWait), admission.ExpectedWait)
+                    : new Rejection(RejectionReason.ShuttingDown, RetryAfter, admission.ExpectedWait));
             }
 
             jobs.Add(job);
@@ -149,8 +156,29 @@ public sealed class DetectionCoordinator(
 
     private LoadedModel ReadyModel() => modelHost.IsReady
         ? modelHost.Model
-        : throw new ApiProblemException(StatusCodes.Status503ServiceUnavailable, "Model not ready",
-            "The model is still loading; see /health/ready.", RetryAfter);
+        : throw Rejected(new Rejection(RejectionReason.NotReady, RetryAfter, TimeSpan.Zero));
+
+    private void Admit()
+    {
+        var rejection = admission.Check();
+        metrics.ExpectedWaitSeconds.Set(admission.ExpectedWait.TotalSeconds);
+        if (rejection is not null) throw Rejected(rejection);
+    }
+
+    /// <summary>A 503 with Retry-After, counted under its reason.</summary>
+    private ApiProblemException Rejected(Rejection rejection)
+    {
+        metrics.RejectedRequests.WithLabels(rejection.Label).Inc();
+        var (title, detail) = rejection.Reason switch
+        {
+            RejectionReason.ExpectedWait => ("Busy", string.Create(CultureInfo.InvariantCulture,
+                $"The expected queue wait ({rejection.ExpectedWait.TotalMilliseconds:F0} ms) is longer than Batching:MaxQueueWaitMs ({admission.MaxQueueWait.TotalMilliseconds:F0} ms); retry after the time in Retry-After.")),
+            RejectionReason.QueueFull => ("Busy", "The detection queue is full (Batching:QueueCapacity); retry after the time in Retry-After."),
+            RejectionReason.ShuttingDown => ("Shutting down", "The service is shutting down and takes no new work."),
+            _ => ("Model not ready", "The model is still loading; see /health/ready."),
+        };
+        return new ApiProblemException(StatusCodes.Status503ServiceUnavailable, title, detail, rejection.RetryAfter);
+    }
 
     /// <summary>Runs an <see cref="ImageLoader"/> step, turning its typed image errors into problem answers naming the image.</summary>
     private static T Guarded<T>(Func<T> step, int? index)
@@ -190,10 +218,10 @@ public sealed class DetectionCoordinator(
         }
     }
 
-    /// <summary>Time left until <paramref name="deadline"/> (a <see cref="Stopwatch"/> timestamp); zero once it has passed.</summary>
-    private static TimeSpan Remaining(long deadline)
+    /// <summary>Time left until <paramref name="deadline"/> (a timestamp of the injected clock); zero once it has passed.</summary>
+    private TimeSpan Remaining(long deadline)
     {
-        var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+        var left = clock.GetElapsedTime(clock.GetTimestamp(), deadline);
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 

@@ -4,7 +4,9 @@ using CornerNet.Model.Inference;
 namespace CornerNet.Service.Batching;
 
 /// <summary>One image waiting for the model, and the promise its request awaits.</summary>
-public sealed class DetectionJob(DecodedImage image, TimeSpan timeout, RequestAbandonment abandonment)
+/// <param name="enqueuedAt">When it was queued, a <see cref="TimeProvider"/> timestamp.</param>
+/// <param name="deadline">Its request's one deadline, a timestamp of the same clock.</param>
+public sealed class DetectionJob(DecodedImage image, long enqueuedAt, long deadline, RequestAbandonment abandonment)
 {
     private readonly TaskCompletionSource<JobOutcome> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -16,16 +18,14 @@ public sealed class DetectionJob(DecodedImage image, TimeSpan timeout, RequestAb
     /// <summary>Why the request gave up, once <see cref="RequestAborted"/> is cancelled.</summary>
     public AbandonReason AbandonReason => abandonment.Reason;
 
-    public long EnqueuedAt { get; } = Stopwatch.GetTimestamp();
+    public long EnqueuedAt { get; } = enqueuedAt;
+
+    public long Deadline { get; } = deadline;
 
     /// <summary>The span of the request that queued this image (none when tracing is off), for its trace's spans.</summary>
     public ActivityContext RequestTrace { get; } = Activity.Current?.Context ?? default;
 
-    public TimeSpan Timeout { get; } = timeout;
-
     public Task<JobOutcome> Completion => _completion.Task;
-
-    public bool IsExpired(long now) => Stopwatch.GetElapsedTime(EnqueuedAt, now) >= Timeout;
 
     public void Complete(JobOutcome outcome) => _completion.TrySetResult(outcome);
 

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace CornerNet.Service.Configuration;
 
 /// <summary>How requests are queued and grouped into batches for the one model.</summary>
-public sealed class BatchingOptions
+public sealed class BatchingOptions : IValidatableObject
 {
     public const string Section = "Batching";
 
@@ -11,13 +11,23 @@ public sealed class BatchingOptions
     [Range(1, 64)]
     public int MaxBatchSize { get; set; } = 4;
 
-    /// <summary>Longest wait after the first queued image for others to join its batch.</summary>
+    /// <summary>Longest a queued image may be held back for others to join its batch. Applies only when waiting can fill
+    /// a batch (images are arriving faster than that); an image that finds the model idle runs at once.</summary>
     [Range(0, 10_000)]
     public int MaxDelayMs { get; set; } = 10;
 
     /// <summary>Images that may wait; beyond this new requests get 503 at once.</summary>
     [Range(1, 100_000)]
     public int QueueCapacity { get; set; } = 64;
+
+    /// <summary>Admission: a request whose expected queue wait (images ahead x the recent time per image) is longer
+    /// than this is answered 503 at once, with Retry-After from the same estimate.</summary>
+    [Range(1, 3_600_000)]
+    public int MaxQueueWaitMs { get; set; } = 200;
+
+    /// <summary>At start-up, time batches of 1, 2, 4 ... MaxBatchSize on the loaded model and never run a batch larger
+    /// than the one with the best time per image. False trusts MaxBatchSize as it is.</summary>
+    public bool MeasureBatchSizes { get; set; } = true;
 
     /// <summary>A request still waiting after this long is dropped before the model sees it (504).</summary>
     [Range(1, 3600)]
@@ -30,4 +40,14 @@ public sealed class BatchingOptions
     /// <summary>On shutdown, how long queued work may take to finish before the service exits anyway.</summary>
     [Range(0, 3600)]
     public int ShutdownDrainSeconds { get; set; } = 30;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MaxQueueWaitMs >= RequestTimeoutSeconds * 1000L)
+        {
+            yield return new ValidationResult(
+                $"Batching:MaxQueueWaitMs ({MaxQueueWaitMs}) must be shorter than Batching:RequestTimeoutSeconds ({RequestTimeoutSeconds} s): admitted requests would time out in the queue.",
+                [nameof(MaxQueueWaitMs)]);
+        }
+    }
 }

@@ -1,23 +1,20 @@
 using CornerNet.Service.Batching;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CornerNet.Service.Hosting;
 
-/// <summary>The queue in front of the model and the worker that runs its batches.</summary>
+/// <summary>The queue in front of the model, its admission, and the worker that runs its batches (which also closes the
+/// queue and drains it when the host stops).</summary>
 public static class BatchingServiceExtensions
 {
     public static IServiceCollection AddDetectionBatching(this IServiceCollection services)
     {
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DetectionQueue>();
+        services.AddSingleton<ImageTimeEstimate>();
+        services.AddSingleton<QueueAdmission>();
+        services.AddSingleton<ShutdownDrain>();
         services.AddHostedService<BatchingWorker>();
         return services;
-    }
-
-    /// <summary>New requests are refused once the host is stopping; queued ones are still finished
-    /// (BatchingWorker.StopAsync).</summary>
-    public static WebApplication CloseQueueOnShutdown(this WebApplication app)
-    {
-        var queue = app.Services.GetRequiredService<DetectionQueue>();
-        app.Lifetime.ApplicationStopping.Register(queue.Close);
-        return app;
     }
 }

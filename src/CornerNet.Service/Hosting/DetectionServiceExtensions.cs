@@ -14,8 +14,6 @@ public static class DetectionServiceExtensions
             .AddDetectionModel()
             .AddDetectionBatching()
             .AddDetectionApi()
-            .AddDetectionSecurity()
-            .AddDetectionTracing()
             .AddDetectionHealthChecks();
         return builder;
     }
@@ -25,13 +23,11 @@ public static class DetectionServiceExtensions
         // Order matters: the client's real address and path first, request logging and the request metrics around
         // everything after them (so both see the status the problem handler settles on), errors as problem details
         // around the rest; then routing, keys and rates, so 401/403/429 are problem documents and counted too.
-        app.CloseQueueOnShutdown();
         app.UseReverseProxy();
         app.UseDetectionRequestLogging();
         app.UseDetectionHttpMetrics();
         app.UseProblemResponses();
         app.UseDetectionPage();
-        app.UseDetectionSecurity();
         app.MapDetectionApi();
         app.MapDetectionHealthChecks();
         app.MapDetectionMetrics();

@@ -29,8 +29,9 @@ public static class ServerExtensions
         return services;
     }
 
-    /// <summary>Queued work is finished on shutdown within Batching:ShutdownDrainSeconds (BatchingWorker.StopAsync);
-    /// the host waits a little longer than that.</summary>
+    /// <summary>Queued work is finished on shutdown within Batching:ShutdownDrainSeconds and the rest answered 503
+    /// (BatchingWorker); the host waits longer than that, so that a batch still running when the drain ends can finish
+    /// and every waiting request is answered before the server closes its connections.</summary>
     public static IServiceCollection ConfigureShutdown(this IServiceCollection services)
     {
         services.AddOptions<HostOptions>().Configure<IOptions<BatchingOptions>>((host, batching) =>
@@ -43,7 +44,10 @@ public static class ServerExtensions
         return services;
     }
 
-    public static TimeSpan ShutdownTimeout(BatchingOptions batching) => TimeSpan.FromSeconds(batching.ShutdownDrainSeconds + 5);
+    public static TimeSpan ShutdownTimeout(BatchingOptions batching) => TimeSpan.FromSeconds(batching.ShutdownDrainSeconds) + ShutdownMargin;
+
+    /// <summary>Time after the drain for the batch then running to finish and the answers to be written.</summary>
+    public static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(15);
 
     /// <summary>X-Forwarded-* headers honoured from the proxies ReverseProxy names (and loopback).</summary>
     public static IServiceCollection AddReverseProxySupport(this IServiceCollection services)

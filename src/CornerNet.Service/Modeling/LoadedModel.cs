@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using CornerNet.Model.Architecture;
 using CornerNet.Model.Checkpoints;
 using CornerNet.Model.Inference;
+using CornerNet.Service.Batching;
 using CornerNet.Service.Configuration;
 using static TorchSharp.torch;
 
@@ -96,6 +97,17 @@ public sealed class LoadedModel : IDisposable
         var pixels = new byte[64 * 64 * 3];
         new Random(0).NextBytes(pixels);
         Detector.Detect([new DecodedImage(64, 64, pixels)]);
+    }
+
+    /// <summary>Times batches of 1, 2, 4 ... <paramref name="maxBatchSize"/> images of the architecture's input size
+    /// (random pixels: the time does not depend on them) and finds the largest batch worth running.</summary>
+    public BatchSizeProfile MeasureBatchSizes(int maxBatchSize)
+    {
+        int height = Spec.InputSize[0], width = Spec.InputSize[1];
+        var pixels = new byte[height * width * 3];
+        new Random(0).NextBytes(pixels);
+        var image = new DecodedImage(width, height, pixels);
+        return BatchSizeProfile.Measure(maxBatchSize, size => Detector.Detect(Enumerable.Repeat(image, size).ToList()));
     }
 
     private static string Sha256(string path)

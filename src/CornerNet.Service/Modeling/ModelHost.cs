@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CornerNet.Model.Checkpoints;
 using CornerNet.Model.Inference;
+using CornerNet.Service.Batching;
 using CornerNet.Service.Configuration;
 using CornerNet.Service.Observability;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ public sealed class ModelHost(
     PipelineOverrides pipelineOverrides,
     IHostEnvironment environment,
     IHostApplicationLifetime lifetime,
+    ImageTimeEstimate imageTime,
     ServiceMetrics metrics,
     ILogger<ModelHost> logger) : BackgroundService
 {
@@ -28,6 +30,10 @@ public sealed class ModelHost(
     public string? LoadFailure { get; private set; }
 
     public bool IsReady => Volatile.Read(ref _model) is not null;
+
+    /// <summary>The batch sizes worth running on this model (measured at load unless Batching:MeasureBatchSizes is
+    /// false); set before <see cref="IsReady"/>.</summary>
+    public BatchSizeProfile? BatchSizes { get; private set; }
 
     /// <summary>The loaded model; only valid when <see cref="IsReady"/>.</summary>
     public LoadedModel Model => Volatile.Read(ref _model) ?? throw new InvalidOperationException("The model is not loaded yet.");
@@ -43,6 +49,18 @@ public sealed class ModelHost(
             var started = Stopwatch.StartNew();
             var model = LoadedModel.Load(modelOptions.Value, batchingOptions.Value, inferenceOptions.Value, pipelineOverrides, environment.ContentRootPath);
             model.WarmUp();
+            var batching = batchingOptions.Value;
+            BatchSizes = batching.MeasureBatchSizes
+                ? model.MeasureBatchSizes(batching.MaxBatchSize)
+                : BatchSizeProfile.Unmeasured(batching.MaxBatchSize);
+            if (BatchSizes.Measured.Count > 0)
+            {
+                // The admission estimate's starting point, until real batches replace it.
+                imageTime.Record(1, BatchSizes.PerImage);
+            }
+
+            metrics.BatchSizeCap.Set(BatchSizes.Cap);
+            logger.LogInformation("Batching: {BatchSizes}", BatchSizes.Describe());
             metrics.RecordDecoder(model.Decoder);
             if (model.Decoder.IsSlowFallback)
             {

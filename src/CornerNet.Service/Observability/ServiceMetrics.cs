@@ -27,7 +27,16 @@ public sealed class ServiceMetrics
     public Counter DroppedJobs { get; } = Metrics.CreateCounter("cornernet_dropped_jobs_total", "Queued images dropped before inference.",
         new CounterConfiguration { LabelNames = ["reason"] });
 
-    public Counter RejectedRequests { get; } = Metrics.CreateCounter("cornernet_rejected_requests_total", "Requests refused because the queue was full.");
+    /// <summary>Requests refused before queuing, by reason: <c>expected_wait</c> (longer than Batching:MaxQueueWaitMs),
+    /// <c>queue_full</c>, <c>shutting_down</c>, <c>not_ready</c>.</summary>
+    public Counter RejectedRequests { get; } = Metrics.CreateCounter("cornernet_rejected_requests_total", "Requests refused with 503 before queuing, by reason.",
+        new CounterConfiguration { LabelNames = ["reason"] });
+
+    public Gauge ExpectedWaitSeconds { get; } = Metrics.CreateGauge("cornernet_expected_wait_seconds",
+        "Queue wait a new image can expect: images outstanding x the recent time per image (admission compares it with Batching:MaxQueueWaitMs).");
+
+    public Gauge BatchSizeCap { get; } = Metrics.CreateGauge("cornernet_batch_size_cap",
+        "Largest batch the worker runs: Batching:MaxBatchSize, or less where larger batches measured slower per image.");
 
     /// <summary>Requests answered 503 because a shared budget (<c>pixels</c>: Limits:MaxPixelsInFlight; <c>body_bytes</c>:
     /// Limits:MaxBodyBytesInFlight) was spent.</summary>

@@ -17,6 +17,8 @@ public sealed class DeadlineTests
         {
             ["Batching:RequestTimeoutSeconds"] = "1",
             ["Batching:MaxBatchSize"] = "1",
+            // Admit them all, so that they wait past their deadline.
+            ["Batching:MaxQueueWaitMs"] = "999",
         });
         using var client = await factory.CreateReadyClientAsync();
         var large = TestImages.Png(1600, 1200);
@@ -77,6 +79,7 @@ public sealed class DeadlineTests
         {
             ["Batching:RequestTimeoutSeconds"] = timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Batching:MaxBatchSize"] = "1",
+            ["Batching:MaxQueueWaitMs"] = "999",
         });
         using var batchClient = await factory.CreateReadyClientAsync();
         using var form = new MultipartFormDataContent();

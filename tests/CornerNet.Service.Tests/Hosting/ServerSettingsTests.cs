@@ -21,7 +21,7 @@ public sealed class ServerSettingsTests
         var kestrel = factory.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
         Assert.Equal(123456, kestrel.Limits.MaxRequestBodySize);
         var host = factory.Services.GetRequiredService<IOptions<HostOptions>>().Value;
-        Assert.Equal(TimeSpan.FromSeconds(12), host.ShutdownTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(7) + ServerExtensions.ShutdownMargin, host.ShutdownTimeout);
     }
 
     [Fact]

@@ -13,6 +13,8 @@ public sealed class ShutdownTests
         await using var service = await ServiceProcess.StartAsync(new Dictionary<string, string>
         {
             ["Batching__MaxBatchSize"] = "1",
+            // Admit all four: this is about finishing queued work.
+            ["Batching__MaxQueueWaitMs"] = "59000",
         });
         using var client = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromMinutes(3) };
         var large = TestImages.Png(1000, 800);
