@@ -139,7 +139,7 @@ public sealed class BatchingWorker(
         DetectionResult result;
         try
         {
-            result = modelHost.Model.Detector.Detect(batch.Select(j => j.Image).ToList());
+            result = modelHost.Run(model => model.Detector.Detect(batch.Select(j => j.Image).ToList()));
         }
         catch (Exception e)
         {

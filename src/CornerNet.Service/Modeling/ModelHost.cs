@@ -24,6 +24,7 @@ public sealed class ModelHost(
     ServiceMetrics metrics,
     ILogger<ModelHost> logger) : BackgroundService
 {
+    private readonly Lock _inUse = new();
     private LoadedModel? _model;
 
     /// <summary>Why the model could not be loaded, or null.</summary>
@@ -82,9 +83,34 @@ public sealed class ModelHost(
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> with the model, which is not disposed meanwhile: a batch still running when the
+    /// host's shutdown timeout ends must not have its network freed under it (that crashes the process).
+    /// </summary>
+    public T Run<T>(Func<LoadedModel, T> work)
+    {
+        var model = Model;
+        lock (_inUse)
+        {
+            return work(model);
+        }
+    }
+
     public override void Dispose()
     {
-        _model?.Dispose();
+        // A batch still running at exit keeps its network; the process is ending and the OS frees it.
+        if (_model is { } model && _inUse.TryEnter())
+        {
+            try
+            {
+                model.Dispose();
+            }
+            finally
+            {
+                _inUse.Exit();
+            }
+        }
+
         base.Dispose();
     }
 }

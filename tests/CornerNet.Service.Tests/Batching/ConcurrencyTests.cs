@@ -100,6 +100,8 @@ public sealed class ConcurrencyTests
             ["Batching:MaxBatchSize"] = "1",
             ["Batching:MaxDelayMs"] = "0",
             ["Batching:MaxQueueWaitMs"] = "59000",
+            // This is about cancellation, not deadlines: the very large image may take a loaded machine over a minute.
+            ["Batching:RequestTimeoutSeconds"] = "600",
             // A very large image keeps the model busy for seconds.
             ["Pipeline:MaxLongestSide"] = "4096",
         }, realPort: true);
