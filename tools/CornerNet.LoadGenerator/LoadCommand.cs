@@ -57,6 +57,7 @@ public static class LoadCommand
         {
             url, serviceDll, contentRoot, image, concurrency, modes, warmup, startupWarmup, duration, requests, threads, set, skipInProcess, inProcessWarmupCalls, json,
         };
+        command.Subcommands.Add(OverloadCommand.Create());
         command.SetAction(async (parse, cancellationToken) =>
         {
             LoadSettings settings;
