@@ -13,8 +13,10 @@ public sealed class ShutdownTests
         await using var service = await ServiceProcess.StartAsync(new Dictionary<string, string>
         {
             ["Batching__MaxBatchSize"] = "1",
-            // Admit all four: this is about finishing queued work.
+            // Admit all four, and give them all the time a loaded machine may need: this is about finishing queued work
+            // (what the drain's end does is Reliability/ShutdownDrainTests).
             ["Batching__MaxQueueWaitMs"] = "59000",
+            ["Batching__ShutdownDrainSeconds"] = "300",
         });
         using var client = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromMinutes(3) };
         var large = TestImages.Png(1000, 800);
