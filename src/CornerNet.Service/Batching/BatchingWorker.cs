@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using CornerNet.Model.Inference;
 using CornerNet.Service.Configuration;
 using CornerNet.Service.Modeling;
