@@ -14,6 +14,8 @@ public static class DetectionServiceExtensions
             .AddDetectionModel()
             .AddDetectionBatching()
             .AddDetectionApi()
+            .AddDetectionSecurity()
+            .AddDetectionTracing()
             .AddDetectionHealthChecks();
         return builder;
     }
@@ -28,6 +30,7 @@ public static class DetectionServiceExtensions
         app.UseDetectionHttpMetrics();
         app.UseProblemResponses();
         app.UseDetectionPage();
+        app.UseDetectionSecurity();
         app.MapDetectionApi();
         app.MapDetectionHealthChecks();
         app.MapDetectionMetrics();
