@@ -18,22 +18,29 @@ public enum PoolDirection
 /// <summary>
 /// Corner pooling on [batch, channels, height, width] tensors: running maxima along a row or column, inclusive,
 /// with the same values as the authors' C++ extension. Built from cummax, which libtorch differentiates
-/// (the gradient goes to the position that supplied the maximum).
+/// (the gradient goes to the position that supplied the maximum). The result has the input's layout: cummax writes a
+/// new contiguous tensor, so a channels-last input is scanned through its NHWC view (a channels-last result without a
+/// copy); otherwise every convolution after the pool would run NCHW, several times slower.
 /// </summary>
 public static class DirectionalPool
 {
     public static Tensor Apply(Tensor input, PoolDirection direction)
     {
         using var scope = NewDisposeScope();
+        var channelsLast = ChannelsLast.Is(input);
+        // The NHWC view of a channels-last tensor is contiguous; height and width are its dimensions 1 and 2.
+        var x = channelsLast ? input.permute(0, 2, 3, 1) : input;
+        long height = channelsLast ? 1 : 2, width = channelsLast ? 2 : 3;
         var result = direction switch
         {
             // Top and Left scan from the far end: flip, running max, flip back.
-            PoolDirection.Top => RunningMax(input.flip(2), 2).flip(2),
-            PoolDirection.Left => RunningMax(input.flip(3), 3).flip(3),
-            PoolDirection.Bottom => RunningMax(input, 2),
-            PoolDirection.Right => RunningMax(input, 3),
+            PoolDirection.Top => RunningMax(x.flip(height), height).flip(height),
+            PoolDirection.Left => RunningMax(x.flip(width), width).flip(width),
+            PoolDirection.Bottom => RunningMax(x, height),
+            PoolDirection.Right => RunningMax(x, width),
             _ => throw new ArgumentOutOfRangeException(nameof(direction)),
         };
+        if (channelsLast) result = result.permute(0, 3, 1, 2);
         return result.MoveToOuterDisposeScope();
     }
 

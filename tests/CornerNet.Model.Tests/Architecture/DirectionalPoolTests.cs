@@ -33,6 +33,30 @@ public class DirectionalPoolTests
         }
     }
 
+    [Theory]
+    [InlineData(PoolDirection.Top)]
+    [InlineData(PoolDirection.Left)]
+    [InlineData(PoolDirection.Bottom)]
+    [InlineData(PoolDirection.Right)]
+    public void A_channels_last_input_gives_a_channels_last_result_with_the_same_values_and_gradients(PoolDirection direction)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new TorchSharp.torch.Generator(99);
+        var input = randn([2, 16, 6, 9], generator: generator);
+        var upstream = randn([2, 16, 6, 9], generator: generator);
+        var nchw = input.clone().requires_grad_(true);
+        var channelsLast = ChannelsLast.From(input).detach().requires_grad_(true);
+
+        var expected = DirectionalPool.Apply(nchw, direction);
+        var actual = DirectionalPool.Apply(channelsLast, direction);
+        (expected * upstream).sum().backward();
+        (actual * upstream).sum().backward();
+
+        Assert.True(ChannelsLast.Is(actual), $"strides [{string.Join(", ", actual.stride())}]");
+        Assert.True(expected.eq(actual).all().item<bool>());
+        Assert.True(nchw.grad!.allclose(channelsLast.grad!, rtol: 0, atol: 1e-6));
+    }
+
     [Fact]
     public void Top_pool_of_a_column_is_the_maximum_of_everything_below()
     {
