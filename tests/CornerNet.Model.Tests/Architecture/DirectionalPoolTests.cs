@@ -34,6 +34,31 @@ public class DirectionalPoolTests
     }
 
     [Theory]
+    [InlineData(PoolDirection.Top, false)]
+    [InlineData(PoolDirection.Left, false)]
+    [InlineData(PoolDirection.Bottom, false)]
+    [InlineData(PoolDirection.Right, false)]
+    [InlineData(PoolDirection.Top, true)]
+    [InlineData(PoolDirection.Left, true)]
+    [InlineData(PoolDirection.Bottom, true)]
+    [InlineData(PoolDirection.Right, true)]
+    public void Without_gradients_the_values_match_a_naive_scan_in_either_layout(PoolDirection direction, bool channelsLast)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var generator = new TorchSharp.torch.Generator(77);
+        // Odd, non-power-of-two lengths (13, 19) exercise the last, partial pass of the log-step scan.
+        var input = randn([2, 16, 13, 19], generator: generator);
+        var x = input.data<float>().ToArray();
+        var (expected, _) = NaivePool(x, new float[x.Length], 2, 16, 13, 19, direction);
+
+        var output = DirectionalPool.Apply(channelsLast ? ChannelsLast.From(input) : input, direction);
+
+        Assert.Equal(channelsLast, ChannelsLast.Is(output));
+        Assert.Equal(expected, output.contiguous().data<float>().ToArray());
+    }
+
+    [Theory]
     [InlineData(PoolDirection.Top)]
     [InlineData(PoolDirection.Left)]
     [InlineData(PoolDirection.Bottom)]
