@@ -16,7 +16,8 @@ public sealed class ProfileCommandTests
         ProfileCommand.Run(ArchitectureSpec.Resolve(TinySqueeze), null, InferencePrecision.Bf16, 96, 64, iterations: 1, warmup: 0, output);
 
         var lines = output.ToString().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
-        Assert.StartsWith("profile: squeeze-fixture (Squeeze), bf16, channels-last, BatchNorm folded, canvas 127x127 for 96x64", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("profile: squeeze-fixture (Squeeze), bf16, ", lines[0], StringComparison.Ordinal);
+        Assert.Contains("canvas 127x127 for 96x64", lines[0], StringComparison.Ordinal);
         // Depth 4: one transposed convolution per level and stack; every fire module of both stacks is walked.
         for (var level = 0; level < 4; level++)
         {
