@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using CornerNet.Model.Inference;
 using CornerNet.Tools.Common;
 using SixLabors.ImageSharp.Formats.Jpeg;
@@ -64,11 +63,11 @@ public static class DecodeBenchCommand
         {
             for (int d = 0; d < decoders.Length; d++)
             {
-                double cpuStarted = ThreadCpuMilliseconds();
+                double cpuStarted = CpuClock.ThreadMilliseconds();
                 long started = Stopwatch.GetTimestamp();
                 decoders[d].Decode(encoded);
                 wall[d][i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                cpu[d][i] = ThreadCpuMilliseconds() - cpuStarted;
+                cpu[d][i] = CpuClock.ThreadMilliseconds() - cpuStarted;
             }
         }
 
@@ -103,21 +102,5 @@ public static class DecodeBenchCommand
     {
         var sorted = values.Order().ToArray();
         return sorted[sorted.Length / 2];
-    }
-
-    private static double ThreadCpuMilliseconds()
-    {
-        const int threadCpuClock = 3; // CLOCK_THREAD_CPUTIME_ID (Linux)
-        return ClockGetTime(threadCpuClock, out var time) == 0 ? time.Seconds * 1e3 + time.Nanoseconds / 1e6 : double.NaN;
-    }
-
-    [DllImport("libc", EntryPoint = "clock_gettime")]
-    private static extern int ClockGetTime(int clock, out TimeSpec time);
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
     }
 }

@@ -9,5 +9,6 @@ var root = new RootCommand("CornerNet benchmarks: the detector stage by stage, s
     BenchCommand.Create(),
     AugmentationBenchCommand.Create(),
     DecodeBenchCommand.Create(),
+    ProfileCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -33,6 +33,55 @@ public class DirectionalPoolTests
         }
     }
 
+    [Theory]
+    [InlineData(PoolDirection.Top, false)]
+    [InlineData(PoolDirection.Left, false)]
+    [InlineData(PoolDirection.Bottom, false)]
+    [InlineData(PoolDirection.Right, false)]
+    [InlineData(PoolDirection.Top, true)]
+    [InlineData(PoolDirection.Left, true)]
+    [InlineData(PoolDirection.Bottom, true)]
+    [InlineData(PoolDirection.Right, true)]
+    public void Without_gradients_the_values_match_a_naive_scan_in_either_layout(PoolDirection direction, bool channelsLast)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var generator = new TorchSharp.torch.Generator(77);
+        // Odd, non-power-of-two lengths (13, 19) exercise the last, partial pass of the log-step scan.
+        var input = randn([2, 16, 13, 19], generator: generator);
+        var x = input.data<float>().ToArray();
+        var (expected, _) = NaivePool(x, new float[x.Length], 2, 16, 13, 19, direction);
+
+        var output = DirectionalPool.Apply(channelsLast ? ChannelsLast.From(input) : input, direction);
+
+        Assert.Equal(channelsLast, ChannelsLast.Is(output));
+        Assert.Equal(expected, output.contiguous().data<float>().ToArray());
+    }
+
+    [Theory]
+    [InlineData(PoolDirection.Top)]
+    [InlineData(PoolDirection.Left)]
+    [InlineData(PoolDirection.Bottom)]
+    [InlineData(PoolDirection.Right)]
+    public void A_channels_last_input_gives_a_channels_last_result_with_the_same_values_and_gradients(PoolDirection direction)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new TorchSharp.torch.Generator(99);
+        var input = randn([2, 16, 6, 9], generator: generator);
+        var upstream = randn([2, 16, 6, 9], generator: generator);
+        var nchw = input.clone().requires_grad_(true);
+        var channelsLast = ChannelsLast.From(input).detach().requires_grad_(true);
+
+        var expected = DirectionalPool.Apply(nchw, direction);
+        var actual = DirectionalPool.Apply(channelsLast, direction);
+        (expected * upstream).sum().backward();
+        (actual * upstream).sum().backward();
+
+        Assert.True(ChannelsLast.Is(actual), $"strides [{string.Join(", ", actual.stride())}]");
+        Assert.True(expected.eq(actual).all().item<bool>());
+        Assert.True(nchw.grad!.allclose(channelsLast.grad!, rtol: 0, atol: 1e-6));
+    }
+
     [Fact]
     public void Top_pool_of_a_column_is_the_maximum_of_everything_below()
     {
