@@ -47,11 +47,11 @@ public static class BenchCommand
         var precision = new Option<string>("--precision") { Description = "Comma-separated precisions (fp32, bf16), rows for each.", DefaultValueFactory = _ => "fp32" };
         var noFold = new Option<bool>("--no-fold") { Description = "Keep BatchNorm as a separate pass (to measure what folding gains)." };
         var nchw = new Option<bool>("--nchw") { Description = "Keep activations NCHW instead of channels-last (to measure what channels-last gains)." };
-        var noFuse = new Option<bool>("--no-fuse") { Description = "Run each ReLU and residual add as its own pass instead of fused into the convolution (to measure what fusing gains)." };
+        var fuse = new Option<bool>("--fuse") { Description = "Run each convolution and the ReLU after it as one oneDNN call (Inference:FuseConvolutions; to measure what fusing gains)." };
         var noHeapReuse = new Option<bool>("--no-heap-reuse") { Description = "Let malloc return freed memory to the kernel (to measure what keeping it gains)." };
         var command = new Command("bench", "Time the detector's stages, decode + NMS, and preprocessing.")
         {
-            arch, weights, batch, threads, iterations, warmup, json, image, noTorchDecoder, precision, noFold, nchw, noFuse, noHeapReuse,
+            arch, weights, batch, threads, iterations, warmup, json, image, noTorchDecoder, precision, noFold, nchw, fuse, noHeapReuse,
         };
         var authorsRepo = new Option<string?>("--authors-repo") { Description = "Checkout of princeton-vl/CornerNet (--arch hourglass104) or princeton-vl/CornerNet-Lite (--arch squeeze): also run the authors' test path on the same image and inputs and print ours / theirs." };
         var python = new Option<string>("--python") { Description = "Python with PyTorch for --authors-repo.", DefaultValueFactory = _ => AuthorsReferenceRunner.DefaultPython };
@@ -81,7 +81,7 @@ public static class BenchCommand
                     Precisions = precisions,
                     FoldBatchNorm = !parse.GetValue(noFold),
                     ChannelsLast = !parse.GetValue(nchw),
-                    FuseConvolutions = !parse.GetValue(noFuse),
+                    FuseConvolutions = parse.GetValue(fuse),
                     ReuseFreedMemory = !parse.GetValue(noHeapReuse),
                     Threads = parse.GetValue(threads),
                     Iterations = parse.GetValue(iterations),

@@ -30,7 +30,7 @@ public sealed record BenchOptions
     /// <summary>Channels-last activations (off only to measure what they gain).</summary>
     public bool ChannelsLast { get; init; } = true;
 
-    public bool FuseConvolutions { get; init; } = true;
+    public bool FuseConvolutions { get; init; }
 
     /// <summary>Keep freed memory for reuse (off only to measure what it gains; see HeapReuse).</summary>
     public bool ReuseFreedMemory { get; init; } = true;

@@ -25,9 +25,9 @@ public sealed record InferenceTuning
     /// <summary>
     /// Run each convolution with the ReLU after it as one oneDNN call where
     /// <see cref="FusedConvolution"/> applies (needs <see cref="FoldBatchNorm"/> and <see cref="ChannelsLast"/>):
-    /// one memory pass less per such layer. Exact in fp32.
+    /// one memory pass less per such layer. Exact in fp32. Off by default: no gain was measured yet (docs/performance-notes.md).
     /// </summary>
-    public bool FuseConvolutions { get; init; } = true;
+    public bool FuseConvolutions { get; init; }
 
     /// <summary>Keep memory libtorch frees for its next allocation (see <see cref="HeapReuse"/>; process-wide).</summary>
     public bool ReuseFreedMemory { get; init; } = true;

@@ -21,8 +21,8 @@ public sealed class InferenceOptions
     public bool ChannelsLast { get; set; } = true;
 
     /// <summary>Run each convolution with the ReLU after it as one oneDNN call (exact in fp32;
-    /// turn off only to measure it; see docs/performance-notes.md).</summary>
-    public bool FuseConvolutions { get; set; } = true;
+    /// off by default until a gain is measured; see docs/performance-notes.md).</summary>
+    public bool FuseConvolutions { get; set; }
 
     /// <summary>Keep memory libtorch frees in malloc's heap (faster forward passes on CPU, measured in
     /// docs/benchmarks.md; the process keeps its peak working set resident). Process-wide, Linux/glibc only.</summary>
