@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 
 namespace CornerNet.Service.Tests.Hosting;
 
@@ -21,19 +20,7 @@ public sealed class ShutdownTests
         using var client = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromMinutes(3) };
         var large = TestImages.Png(1000, 800);
 
-        var inFlight = Enumerable.Range(0, 4).Select(_ =>
-        {
-            var content = new ByteArrayContent(large);
-            content.Headers.ContentType = new MediaTypeHeaderValue("image/png");
-            return client.PostAsync("/detect", content);
-        }).ToArray();
-        // Wait until the service has accepted them all (one running, the rest queued).
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await MetricsSnapshot.ReadAsync(client))["cornernet_images_queued_total"] < inFlight.Length)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the requests were never all queued");
-            await Task.Delay(10);
-        }
+        var inFlight = await QueuedRequests.SendAsync(client, large, 4);
 
         service.Process.Terminate();
         Assert.Contains(inFlight, request => !request.IsCompleted);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using CornerNet.Service.Batching;
 
 namespace CornerNet.Service.Tests.Reliability;
@@ -26,18 +25,7 @@ public sealed class ShutdownDrainTests
         // Each takes the fixture model a fraction of a second or more: twelve are more than a 1 s drain, and one is far
         // less than the 15 s the host gives a running batch after it.
         var large = TestImages.Png(640, 480);
-        var inFlight = Enumerable.Range(0, 12).Select(_ =>
-        {
-            var content = new ByteArrayContent(large);
-            content.Headers.ContentType = new MediaTypeHeaderValue("image/png");
-            return client.PostAsync("/detect", content);
-        }).ToArray();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await MetricsSnapshot.ReadAsync(client))["cornernet_images_queued_total"] < inFlight.Length)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the requests were never all queued");
-            await Task.Delay(10);
-        }
+        var inFlight = await QueuedRequests.SendAsync(client, large, 12);
 
         service.Process.Terminate();
 
