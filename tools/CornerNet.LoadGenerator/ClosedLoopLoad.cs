@@ -10,7 +10,9 @@ namespace CornerNet.LoadGenerator;
 /// Closed-loop load: <c>concurrency</c> clients, each sending its next POST /detect as soon as its previous answer
 /// arrives. With a duration, the requests answered inside the measured window are counted; with a request count, the
 /// first N requests sent after the warm-up. Requests still in flight at the end are awaited (so the next row starts on
-/// an idle service) but not counted.
+/// an idle service) but not counted. A client refused with Retry-After (503, 429) waits that long before it sends
+/// again, as <c>CornerNet.Client</c> and any polite client does; re-sending at once would measure the service
+/// answering a storm of refusals instead of detecting.
 /// </summary>
 public static class ClosedLoopLoad
 {
@@ -73,6 +75,7 @@ public static class ClosedLoopLoad
                 }
 
                 if (sample.Error is not null && sample.StatusCode is null) await Task.Delay(PauseAfterTransportError, cancellationToken);
+                if (sample.RetryAfter is { } retryAfter) await WaitBeforeRetryAsync(retryAfter, plannedEnd, cancellationToken);
             }
         }
 
@@ -116,7 +119,10 @@ public static class ClosedLoopLoad
             var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                return Sample.Failed($"HTTP {(int)response.StatusCode}", (int)response.StatusCode);
+                return Sample.Failed($"HTTP {(int)response.StatusCode}", (int)response.StatusCode) with
+                {
+                    RetryAfter = response.Headers.RetryAfter?.Delta,
+                };
             }
 
             return Parse(body);
@@ -147,10 +153,26 @@ public static class ClosedLoopLoad
         }
     }
 
+    /// <summary>Waits out a refusal's Retry-After, but not past the end of the measured window.</summary>
+    private static Task WaitBeforeRetryAsync(TimeSpan retryAfter, long? plannedEnd, CancellationToken cancellationToken)
+    {
+        var wait = retryAfter;
+        if (plannedEnd is { } end)
+        {
+            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), end);
+            if (left < wait) wait = left;
+        }
+
+        return wait > TimeSpan.Zero ? Task.Delay(wait, cancellationToken) : Task.CompletedTask;
+    }
+
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 
     private sealed record Sample(double LatencyMs, string? Error, int? StatusCode, int BatchSize, double QueueMs, double ForwardMs, int Detections)
     {
+        /// <summary>How long a refused request was asked to wait (the Retry-After header), when it was.</summary>
+        public TimeSpan? RetryAfter { get; init; }
+
         public static Sample Failed(string error, int? statusCode) => new(0, error, statusCode, 0, 0, 0, 0);
     }
 }
