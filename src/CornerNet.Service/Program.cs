@@ -12,13 +12,13 @@ if (!app.ConfigurationIsValid())
 }
 
 app.UseDetectionService();
-var modelHost = app.Services.GetRequiredService<ModelHost>();
+var models = app.Services.GetRequiredService<ModelRegistry>();
 var drain = app.Services.GetRequiredService<ShutdownDrain>();
 app.Run();
 
 // A model that could not be loaded has already been logged in one line and has stopped the host (1); queued work that
 // could not run within Batching:ShutdownDrainSeconds was answered 503 (3). See docs/operating.md.
-return modelHost.LoadFailure is not null ? 1 : drain.Abandoned > 0 ? ShutdownDrain.WorkAbandonedExitCode : 0;
+return models.LoadFailure is not null ? 1 : drain.Abandoned > 0 ? ShutdownDrain.WorkAbandonedExitCode : 0;
 
 /// <summary>The web host's entry point (public for WebApplicationFactory).</summary>
 public partial class Program;

@@ -18,8 +18,23 @@ internal sealed partial class MetricsSnapshot(IReadOnlyDictionary<string, double
         return new MetricsSnapshot(values);
     }
 
-    /// <summary>A sample by its full name with labels, e.g. <c>cornernet_batch_size_bucket{le="1"}</c>; 0 when absent.</summary>
-    public double this[string sample] => values.TryGetValue(sample, out var value) ? value : 0;
+    /// <summary>
+    /// A sample by its name and labels, e.g. <c>cornernet_batch_size_bucket{le="1"}</c>, summed over the labels not named
+    /// (such as <c>model</c>, over every model of every host in the test process); 0 when absent.
+    /// </summary>
+    public double this[string sample]
+    {
+        get
+        {
+            var brace = sample.IndexOf('{', StringComparison.Ordinal);
+            var name = brace < 0 ? sample : sample[..brace];
+            var labels = brace < 0 ? [] : sample[(brace + 1)..^1].Split(',', StringSplitOptions.RemoveEmptyEntries);
+            return values
+                .Where(s => (s.Key == name && labels.Length == 0)
+                            || (s.Key.StartsWith(name + "{", StringComparison.Ordinal) && labels.All(l => s.Key.Contains(l, StringComparison.Ordinal))))
+                .Sum(s => s.Value);
+        }
+    }
 
     /// <summary>The sum of a metric's samples whose labels contain every one of <paramref name="labels"/> (e.g. <c>code="415"</c>).</summary>
     public double Sum(string metric, params string[] labels) => values

@@ -12,8 +12,14 @@ namespace CornerNet.Service.Api;
 [ApiController]
 [Route("detect")]
 [Authorize(Policy = ApiScopes.Detect)]
-public sealed class DetectController(DetectionCoordinator coordinator, ImageUploadReader uploads, Modeling.ModelHost modelHost) : ControllerBase
+public sealed class DetectController(DetectionCoordinator coordinator, ImageUploadReader uploads) : ControllerBase
 {
+    /// <summary>The model that answered POST /detect/annotated.</summary>
+    public const string ModelHeader = "X-Model";
+
+    /// <summary>The SHA-256 of the weights that answered POST /detect/annotated.</summary>
+    public const string WeightsHeader = "X-Weights-Sha256";
+
     /// <summary>Detects objects in one image.</summary>
     /// <remarks>
     /// Send the image as the multipart/form-data file field <c>image</c> (as Swagger UI's "Try it out" does), or as
@@ -23,16 +29,18 @@ public sealed class DetectController(DetectionCoordinator coordinator, ImageUplo
     /// <param name="scoreThreshold">Minimum score, 0..1 (default from Detection:ScoreThreshold).</param>
     /// <param name="maxDetections">Most detections returned, 1..100 (default from Detection:MaxDetections).</param>
     /// <param name="classes">Comma-separated class names or indices to keep, e.g. <c>person,dog</c> or <c>0,16</c>.</param>
-    /// <response code="200">The detections.</response>
+    /// <param name="model">The model to run (GET /models); Detection:DefaultModel when left out.</param>
+    /// <response code="200">The detections, with the model and the weights (SHA-256) that answered.</response>
+    /// <response code="404">No model has that name.</response>
     [HttpPost]
     [ImageUpload(ImageUploadReader.SingleField, multiple: false)]
     [ProducesResponseType<DetectionResponse>(StatusCodes.Status200OK)]
     public async Task<ActionResult<DetectionResponse>> Detect(
-        [FromQuery] float? scoreThreshold, [FromQuery] int? maxDetections, [FromQuery] string? classes)
+        [FromQuery] float? scoreThreshold, [FromQuery] int? maxDetections, [FromQuery] string? classes, [FromQuery] string? model)
     {
         var aborted = HttpContext.RequestAborted;
         var image = await uploads.ReadSingleAsync(Request, aborted);
-        return await coordinator.DetectAsync(image, new DetectionQuery(scoreThreshold, maxDetections, classes), aborted);
+        return await coordinator.DetectAsync(image, new DetectionQuery(scoreThreshold, maxDetections, classes, model), aborted);
     }
 
     /// <summary>Detects objects in several images; one result per image, in the order sent.</summary>
@@ -41,16 +49,18 @@ public sealed class DetectController(DetectionCoordinator coordinator, ImageUplo
     /// <param name="scoreThreshold">Minimum score, 0..1 (default from Detection:ScoreThreshold).</param>
     /// <param name="maxDetections">Most detections returned per image, 1..100.</param>
     /// <param name="classes">Comma-separated class names or indices to keep.</param>
+    /// <param name="model">The model to run (GET /models); Detection:DefaultModel when left out.</param>
     /// <response code="200">One result per image.</response>
+    /// <response code="404">No model has that name.</response>
     [HttpPost("batch")]
     [ImageUpload(ImageUploadReader.BatchField, multiple: true)]
     [ProducesResponseType<BatchDetectionResponse>(StatusCodes.Status200OK)]
     public async Task<ActionResult<BatchDetectionResponse>> DetectBatch(
-        [FromQuery] float? scoreThreshold, [FromQuery] int? maxDetections, [FromQuery] string? classes)
+        [FromQuery] float? scoreThreshold, [FromQuery] int? maxDetections, [FromQuery] string? classes, [FromQuery] string? model)
     {
         var aborted = HttpContext.RequestAborted;
         var images = await uploads.ReadBatchAsync(Request, aborted);
-        var results = await coordinator.DetectManyAsync(images, new DetectionQuery(scoreThreshold, maxDetections, classes), aborted);
+        var results = await coordinator.DetectManyAsync(images, new DetectionQuery(scoreThreshold, maxDetections, classes, model), aborted);
         return new BatchDetectionResponse(results);
     }
 
@@ -62,19 +72,25 @@ public sealed class DetectController(DetectionCoordinator coordinator, ImageUplo
     /// <param name="maxDetections">Most boxes drawn, 1..100.</param>
     /// <param name="classes">Comma-separated class names or indices to draw.</param>
     /// <param name="format"><c>png</c> or <c>jpeg</c>; overrides the Accept header.</param>
-    /// <response code="200">The annotated image.</response>
+    /// <param name="model">The model to run (GET /models); Detection:DefaultModel when left out.</param>
+    /// <response code="200">The annotated image; the headers X-Model and X-Weights-Sha256 say which weights answered.</response>
+    /// <response code="404">No model has that name.</response>
     [HttpPost("annotated")]
     [ImageUpload(ImageUploadReader.SingleField, multiple: false)]
     [ProducesResponseType<FileResult>(StatusCodes.Status200OK, "image/png", "image/jpeg")]
     public async Task<IActionResult> DetectAnnotated(
-        [FromQuery] float? scoreThreshold, [FromQuery] int? maxDetections, [FromQuery] string? classes, [FromQuery] string? format)
+        [FromQuery] float? scoreThreshold, [FromQuery] int? maxDetections, [FromQuery] string? classes, [FromQuery] string? format,
+        [FromQuery] string? model)
     {
         var (contentType, encoder) = ChooseEncoding(format);
         var aborted = HttpContext.RequestAborted;
         var upload = await uploads.ReadSingleAsync(Request, aborted);
-        var (image, response, pixels) = await coordinator.DetectWithPixelsAsync(upload, new DetectionQuery(scoreThreshold, maxDetections, classes), aborted);
+        var (image, isBgr, response, pixels) = await coordinator.DetectWithPixelsAsync(
+            upload, new DetectionQuery(scoreThreshold, maxDetections, classes, model), aborted);
         using var heldPixels = pixels;
-        using var annotated = BoxPainter.Paint(image, modelHost.Model.Spec.IsBgr, response.Detections);
+        Response.Headers[ModelHeader] = response.Model;
+        Response.Headers[WeightsHeader] = response.WeightsSha256;
+        using var annotated = BoxPainter.Paint(image, isBgr, response.Detections);
         using var encoded = new MemoryStream();
         await annotated.SaveAsync(encoded, encoder, aborted);
         return File(encoded.ToArray(), contentType);

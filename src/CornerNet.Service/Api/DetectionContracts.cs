@@ -5,7 +5,10 @@ namespace CornerNet.Service.Api;
 /// <param name="Height">Height of the image in pixels, after its EXIF orientation was applied.</param>
 /// <param name="Detections">Detections, best first.</param>
 /// <param name="Timings">Where the time went, in milliseconds.</param>
-public sealed record DetectionResponse(int Width, int Height, IReadOnlyList<DetectionDto> Detections, TimingsDto Timings);
+/// <param name="Model">The model that answered (GET /models/{name}).</param>
+/// <param name="WeightsSha256">SHA-256 of the weights file that answered, lower-case hex (it changes when the model is reloaded).</param>
+public sealed record DetectionResponse(int Width, int Height, IReadOnlyList<DetectionDto> Detections, TimingsDto Timings,
+    string Model, string WeightsSha256);
 
 /// <summary>One detected object.</summary>
 /// <param name="ClassIndex">Index into the model's class list.</param>

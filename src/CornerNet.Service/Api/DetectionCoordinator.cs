@@ -10,18 +10,15 @@ using Microsoft.Extensions.Options;
 namespace CornerNet.Service.Api;
 
 /// <summary>
-/// Request-side half of detection: validates the query, decodes the image on the request's thread, queues it for
-/// the batching worker, waits (bounded) for its result and filters it for the response.
+/// Request-side half of detection: finds the model the request names, validates the query, decodes the image on the
+/// request's thread, queues it for that model's batching worker, waits (bounded) for its result and filters it for the
+/// response.
 /// </summary>
 public sealed class DetectionCoordinator(
-    ModelHost modelHost,
-    DetectionQueue queue,
-    QueueAdmission admission,
+    ModelRegistry models,
     TimeProvider clock,
     ImageLoader imageLoader,
-    ServiceMetrics metrics,
     RequestBudgets budgets,
-    IOptions<BatchingOptions> batching,
     IOptions<LimitsOptions> limits,
     IOptions<DetectionDefaultsOptions> defaults)
 {
@@ -41,23 +38,36 @@ public sealed class DetectionCoordinator(
     }
 
     /// <summary>
-    /// The detections and the decoded pixels they refer to (after EXIF orientation), for drawing. The pixels stay
-    /// counted in Limits:MaxPixelsInFlight until <c>PixelLease</c> is disposed.
+    /// The detections and the decoded pixels they refer to (after EXIF orientation, in the model's channel order
+    /// <c>IsBgr</c>), for drawing. The pixels stay counted in Limits:MaxPixelsInFlight until <c>PixelLease</c> is disposed.
     /// </summary>
-    public async Task<(DecodedImage Image, DetectionResponse Response, IDisposable PixelLease)> DetectWithPixelsAsync(
+    public async Task<(DecodedImage Image, bool IsBgr, DetectionResponse Response, IDisposable PixelLease)> DetectWithPixelsAsync(
         byte[] encoded, DetectionQuery query, CancellationToken requestAborted)
     {
         var (results, pixels) = await RunAsync([encoded], query, requestAborted);
-        return (results[0].Image, results[0].Response, pixels);
+        return (results[0].Image, results[0].IsBgr, results[0].Response, pixels);
     }
 
-    private async Task<(IReadOnlyList<(DecodedImage Image, DetectionResponse Response)> Results, InFlightBudget.Lease Pixels)> RunAsync(
+    /// <summary>The model called <paramref name="name"/> (the default one for null), or a 404 problem.</summary>
+    public ModelUnit Resolve(string? name) => models.Find(name) ?? throw UnknownModel(name!);
+
+    public static ApiProblemException UnknownModel(string name) => new(StatusCodes.Status404NotFound, "Unknown model",
+        $"No model is called '{name}'; GET /models lists them.");
+
+    /// <summary>The weights the model serves now, or a 503 (with Retry-After) while it loads.</summary>
+    public static LoadedModel Ready(ModelUnit unit) => unit.Slot.Current ?? throw NotReady(unit);
+
+    private static ApiProblemException NotReady(ModelUnit unit) => new(StatusCodes.Status503ServiceUnavailable, "Model not ready",
+        $"The model {unit.Name} is still loading; see /health/ready.", RetryAfter);
+
+    private async Task<(IReadOnlyList<(DecodedImage Image, bool IsBgr, DetectionResponse Response)> Results, InFlightBudget.Lease Pixels)> RunAsync(
         IReadOnlyList<byte[]> encodedImages, DetectionQuery query, CancellationToken requestAborted)
     {
-        var model = ReadyModel();
+        var unit = Resolve(query.Model);
+        var model = ReadyModel(unit);
         var filter = ResolveFilter(query, model.Spec.Classes);
         // Before decoding: a request that would wait too long is refused at once, for the cost of this check.
-        Admit();
+        Admit(unit);
 
         // Check every image from its bytes first (format, size, not cut short), so a bad one fails the request before
         // any pixel is decoded, then take the pixels they will decode to from the budget all requests share.
@@ -70,7 +80,7 @@ public sealed class DetectionCoordinator(
         var pixels = TakePixels(infos);
         try
         {
-            return (await RunAsync(encodedImages, infos, model, filter, requestAborted), pixels);
+            return (await RunAsync(encodedImages, infos, unit, model, filter, requestAborted), pixels);
         }
         catch
         {
@@ -92,8 +102,8 @@ public sealed class DetectionCoordinator(
         return budgets.Pixels.TryLease(wanted) ?? throw budgets.PixelsExhausted(wanted);
     }
 
-    private async Task<IReadOnlyList<(DecodedImage Image, DetectionResponse Response)>> RunAsync(
-        IReadOnlyList<byte[]> encodedImages, EncodedImageInfo[] infos, LoadedModel model,
+    private async Task<IReadOnlyList<(DecodedImage Image, bool IsBgr, DetectionResponse Response)>> RunAsync(
+        IReadOnlyList<byte[]> encodedImages, EncodedImageInfo[] infos, ModelUnit unit, LoadedModel model,
         (float Threshold, int Max, HashSet<int>? Classes) filter, CancellationToken requestAborted)
     {
         var decoded = new List<(DecodedImage Image, TimeSpan DecodeTime)>(encodedImages.Count);
@@ -106,10 +116,12 @@ public sealed class DetectionCoordinator(
         }
 
         // One deadline for the whole request, however many images it holds.
-        var timeout = TimeSpan.FromSeconds(batching.Value.RequestTimeoutSeconds);
+        var timeout = TimeSpan.FromSeconds(unit.Options.Batching.RequestTimeoutSeconds);
         var deadline = clock.GetTimestamp() + (long)(timeout.TotalSeconds * clock.TimestampFrequency);
         // Decoding took time the queue may have used: checked again just before queuing.
-        Admit();
+        Admit(unit);
+        var queue = unit.Queue;
+        var admission = unit.Admission;
         using var abandon = new RequestAbandonment(requestAborted);
         var jobs = new List<DetectionJob>(decoded.Count);
         foreach (var (image, _) in decoded)
@@ -119,23 +131,24 @@ public sealed class DetectionCoordinator(
             {
                 // Jobs of this request already queued are dropped by the worker before inference.
                 await abandon.AbandonAsync(queue.IsOpen ? AbandonReason.QueueFull : AbandonReason.ShuttingDown);
-                throw Rejected(queue.IsOpen
+                throw Rejected(unit, queue.IsOpen
                     ? new Rejection(RejectionReason.QueueFull, admission.RetryAfter(admission.ExpectedWait), admission.ExpectedWait)
                     : new Rejection(RejectionReason.ShuttingDown, RetryAfter, admission.ExpectedWait));
             }
 
             jobs.Add(job);
-            metrics.ImagesQueued.Inc();
+            unit.Metrics.ImagesQueued.Inc();
         }
 
-        metrics.QueueDepth.Set(queue.Depth);
-        var responses = new List<(DecodedImage, DetectionResponse)>(jobs.Count);
+        unit.Metrics.QueueDepth.Set(queue.Depth);
+        var responses = new List<(DecodedImage, bool, DetectionResponse)>(jobs.Count);
         try
         {
             for (var i = 0; i < jobs.Count; i++)
             {
                 var outcome = await AwaitAsync(jobs[i], Remaining(deadline));
-                responses.Add((decoded[i].Image, ToResponse(decoded[i].Image, decoded[i].DecodeTime, outcome, filter, model.Spec.Classes)));
+                responses.Add((decoded[i].Image, model.Spec.IsBgr,
+                    ToResponse(unit.Name, decoded[i].Image, decoded[i].DecodeTime, outcome, filter, model.Spec.Classes)));
             }
         }
         catch (Exception e)
@@ -154,28 +167,28 @@ public sealed class DetectionCoordinator(
         return responses;
     }
 
-    private LoadedModel ReadyModel() => modelHost.IsReady
-        ? modelHost.Model
-        : throw Rejected(new Rejection(RejectionReason.NotReady, RetryAfter, TimeSpan.Zero));
+    private static LoadedModel ReadyModel(ModelUnit unit) =>
+        unit.Slot.Current ?? throw Rejected(unit, new Rejection(RejectionReason.NotReady, RetryAfter, TimeSpan.Zero));
 
-    private void Admit()
+    private static void Admit(ModelUnit unit)
     {
-        var rejection = admission.Check();
-        metrics.ExpectedWaitSeconds.Set(admission.ExpectedWait.TotalSeconds);
-        if (rejection is not null) throw Rejected(rejection);
+        var rejection = unit.Admission.Check();
+        unit.Metrics.ExpectedWaitSeconds.Set(unit.Admission.ExpectedWait.TotalSeconds);
+        if (rejection is not null) throw Rejected(unit, rejection);
     }
 
-    /// <summary>A 503 with Retry-After, counted under its reason.</summary>
-    private ApiProblemException Rejected(Rejection rejection)
+    /// <summary>A 503 with Retry-After, counted under its model and reason.</summary>
+    private static ApiProblemException Rejected(ModelUnit unit, Rejection rejection)
     {
-        metrics.RejectedRequests.WithLabels(rejection.Label).Inc();
+        unit.Metrics.Rejected(rejection);
+        if (rejection.Reason == RejectionReason.NotReady) return NotReady(unit);
         var (title, detail) = rejection.Reason switch
         {
             RejectionReason.ExpectedWait => ("Busy", string.Create(CultureInfo.InvariantCulture,
-                $"The expected queue wait ({rejection.ExpectedWait.TotalMilliseconds:F0} ms) is longer than Batching:MaxQueueWaitMs ({admission.MaxQueueWait.TotalMilliseconds:F0} ms); retry after the time in Retry-After.")),
+                $"The expected queue wait ({rejection.ExpectedWait.TotalMilliseconds:F0} ms) is longer than Batching:MaxQueueWaitMs ({unit.Admission.MaxQueueWait.TotalMilliseconds:F0} ms); retry after the time in Retry-After.")),
             RejectionReason.QueueFull => ("Busy", "The detection queue is full (Batching:QueueCapacity); retry after the time in Retry-After."),
             RejectionReason.ShuttingDown => ("Shutting down", "The service is shutting down and takes no new work."),
-            _ => ("Model not ready", "The model is still loading; see /health/ready."),
+            _ => throw new ArgumentOutOfRangeException(nameof(rejection), rejection.Reason, null),
         };
         return new ApiProblemException(StatusCodes.Status503ServiceUnavailable, title, detail, rejection.RetryAfter);
     }
@@ -276,7 +289,7 @@ public sealed class DetectionCoordinator(
 
     private static ApiProblemException BadQuery(string detail) => new(StatusCodes.Status400BadRequest, "Invalid query", detail);
 
-    private static DetectionResponse ToResponse(DecodedImage image, TimeSpan decodeTime, JobOutcome outcome,
+    private static DetectionResponse ToResponse(string modelName, DecodedImage image, TimeSpan decodeTime, JobOutcome outcome,
         (float Threshold, int Max, HashSet<int>? Classes) filter, IReadOnlyList<string> classes)
     {
         var detections = outcome.Detections
@@ -290,6 +303,6 @@ public sealed class DetectionCoordinator(
         return new DetectionResponse(image.Width, image.Height, detections, new TimingsDto(
             decodeTime.TotalMilliseconds, outcome.QueueWait.TotalMilliseconds, t.Preprocess.TotalMilliseconds,
             t.Forward.TotalMilliseconds, t.Decode.TotalMilliseconds, t.Nms.TotalMilliseconds, outcome.BatchSize,
-            total.TotalMilliseconds));
+            total.TotalMilliseconds), modelName, outcome.WeightsSha256);
     }
 }

@@ -4,4 +4,5 @@ namespace CornerNet.Service.Api;
 /// <param name="ScoreThreshold">Minimum score; null takes Detection:ScoreThreshold.</param>
 /// <param name="MaxDetections">Most detections returned, 1..100; null takes Detection:MaxDetections.</param>
 /// <param name="Classes">Comma-separated class names or indices to keep; null or empty keeps all.</param>
-public sealed record DetectionQuery(float? ScoreThreshold, int? MaxDetections, string? Classes);
+/// <param name="Model">The model to run (GET /models); null or empty runs Detection:DefaultModel.</param>
+public sealed record DetectionQuery(float? ScoreThreshold, int? MaxDetections, string? Classes, string? Model = null);

@@ -3,13 +3,17 @@ namespace CornerNet.Service.Api;
 // GET /model's public shape. Mapped explicitly from the options classes (ModelInfoMapper), so renaming a setting
 // does not rename a JSON property; ModelInfoShapeTests pins the property names.
 
-/// <summary>The model being served and how it is run.</summary>
+/// <summary>A model being served and how it is run (GET /model, GET /models/{name}).</summary>
+/// <param name="Name">The model's name (what <c>model=</c> takes).</param>
+/// <param name="IsDefault">Whether requests without <c>model=</c> get this model (Detection:DefaultModel).</param>
 /// <param name="Architecture">Architecture name.</param>
 /// <param name="Classes">Class names, by class index.</param>
 /// <param name="Device">Device the network runs on (cpu, cuda:0...).</param>
 /// <param name="ParameterCount">Parameters in the checkpoint.</param>
 /// <param name="WeightsFile">Checkpoint file name.</param>
-/// <param name="WeightsSha256">SHA-256 of the checkpoint file, lower-case hex.</param>
+/// <param name="WeightsSha256">SHA-256 of the checkpoint file being served, lower-case hex.</param>
+/// <param name="Reloads">Times the weights were reloaded (switched) since start-up.</param>
+/// <param name="InferenceThreadsInUse">Intra-op threads in effect on the model's thread (InferenceThreads, or libtorch's default for 0).</param>
 /// <param name="ChannelOrder">Channel order the network expects (rgb or bgr).</param>
 /// <param name="Decoder">The corner decoder in use.</param>
 /// <param name="Batching">How requests are queued and batched.</param>
@@ -17,12 +21,16 @@ namespace CornerNet.Service.Api;
 /// <param name="Pipeline">The detection pipeline's test-time settings.</param>
 /// <param name="Limits">What a client may send.</param>
 public sealed record ModelInfoResponse(
+    string Name,
+    bool IsDefault,
     string Architecture,
     IReadOnlyList<string> Classes,
     string Device,
     long ParameterCount,
     string WeightsFile,
     string WeightsSha256,
+    int Reloads,
+    int InferenceThreadsInUse,
     string ChannelOrder,
     DecoderDto Decoder,
     BatchingDto Batching,
@@ -36,6 +44,26 @@ public sealed record ModelInfoResponse(
 /// <param name="SlowFallback">True when the CPU decodes with torch operations because the self-check failed.</param>
 /// <param name="Reason">Why this decoder, in words.</param>
 public sealed record DecoderDto(string Name, bool ManagedSelfCheckPassed, bool SlowFallback, string Reason);
+
+/// <summary>One entry of GET /models.</summary>
+/// <param name="Name">The model's name (what <c>model=</c> takes).</param>
+/// <param name="IsDefault">Whether requests without <c>model=</c> get this model.</param>
+/// <param name="State">loading, ready or failed.</param>
+/// <param name="Architecture">Architecture name once loaded, else the architecture as configured.</param>
+/// <param name="WeightsFile">Checkpoint file name.</param>
+/// <param name="WeightsSha256">SHA-256 of the weights being served; null until loaded.</param>
+public sealed record ModelSummary(string Name, bool IsDefault, string State, string Architecture, string WeightsFile, string? WeightsSha256);
+
+/// <summary>GET /models: every model the service serves.</summary>
+/// <param name="DefaultModel">The model requests without <c>model=</c> get.</param>
+/// <param name="Models">The models, in configuration order.</param>
+public sealed record ModelListResponse(string DefaultModel, IReadOnlyList<ModelSummary> Models);
+
+/// <summary>POST /models/{name}/reload: what was done.</summary>
+/// <param name="Outcome">reloaded (new weights serve now) or unchanged (the file's SHA-256 is the one served).</param>
+/// <param name="PreviousWeightsSha256">SHA-256 of the weights served before.</param>
+/// <param name="Model">The model as it is now.</param>
+public sealed record ReloadResponse(string Outcome, string PreviousWeightsSha256, ModelInfoResponse Model);
 
 /// <summary>Batching settings (configuration section Batching).</summary>
 /// <param name="MaxBatchSize">Most images run through the network together.</param>

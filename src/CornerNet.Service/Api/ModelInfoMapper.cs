@@ -4,23 +4,31 @@ using CornerNet.Service.Modeling;
 
 namespace CornerNet.Service.Api;
 
-/// <summary>Options and model state to GET /model's contracts, property by property.</summary>
+/// <summary>Options and model state to GET /model's and /models' contracts, property by property.</summary>
 internal static class ModelInfoMapper
 {
-    public static ModelInfoResponse ToResponse(LoadedModel model, BatchingOptions batching, InferenceOptions inference,
-        DetectorOptions pipeline, LimitsOptions limits) => new(
+    public static ModelInfoResponse ToResponse(ModelUnit unit, LoadedModel model, bool isDefault, LimitsOptions limits) => new(
+        unit.Name,
+        isDefault,
         model.Spec.Name,
         model.Spec.Classes,
         model.Device.ToString(),
         model.ParameterCount,
         Path.GetFileName(model.WeightsPath),
         model.WeightsSha256,
+        unit.Reloads,
+        unit.ThreadsInUse,
         model.Spec.ChannelOrder,
         ToDto(model.Decoder),
-        ToDto(batching),
-        ToDto(inference),
-        ToDto(pipeline),
+        ToDto(unit.Options.Batching),
+        ToDto(unit.Options.Inference),
+        ToDto(model.Detector.Options),
         ToDto(limits));
+
+    public static ModelSummary ToSummary(ModelUnit unit, bool isDefault) => unit.Slot.Current is { } model
+        ? new(unit.Name, isDefault, "ready", model.Spec.Name, Path.GetFileName(model.WeightsPath), model.WeightsSha256)
+        : new(unit.Name, isDefault, unit.LoadFailure is null ? "loading" : "failed", unit.Options.Model.Architecture,
+            Path.GetFileName(unit.WeightsPath), null);
 
     public static DecoderDto ToDto(DecoderInUse decoder) =>
         new(decoder.Name, decoder.ManagedSelfCheckPassed, decoder.IsSlowFallback, decoder.Reason);

@@ -1,28 +1,24 @@
 using System.Diagnostics;
 using CornerNet.Model.Inference;
-using CornerNet.Service.Configuration;
 using CornerNet.Service.Modeling;
 using CornerNet.Service.Observability;
-using Microsoft.Extensions.Options;
 
 namespace CornerNet.Service.Batching;
 
 /// <summary>
-/// The only caller of the model. Each round has four steps: wait for work, form a batch from what queued while the
+/// The only caller of one model (<see cref="ModelUnit"/>). Each round has four steps: wait for work, form a batch from what queued while the
 /// model was busy (<see cref="BatchDispatcher.Take"/>), hold it back only if company is coming
 /// (<see cref="BatchDispatcher.HoldFor"/>), then drop the jobs whose callers are gone or late and run the rest
-/// (<see cref="RunBatch"/>). Tensor work happens synchronously inside
-/// <see cref="CornerNetDetector.Detect(IReadOnlyList{DecodedImage})"/>, never across an await.
+/// (<see cref="RunBatchAsync"/>). Tensor work happens synchronously inside
+/// <see cref="CornerNetDetector.Detect(IReadOnlyList{DecodedImage})"/> on the model's own thread
+/// (<see cref="ModelUnit.Thread"/>), never across an await; the batch holds its weights (<see cref="ModelSlot.Lease"/>),
+/// so a reload that switches weights meanwhile does not free them under it.
 /// </summary>
 public sealed class BatchingWorker(
-    DetectionQueue queue,
-    ModelHost modelHost,
-    ImageTimeEstimate estimate,
+    ModelUnit unit,
     ShutdownDrain drain,
     TimeProvider clock,
     IHostApplicationLifetime lifetime,
-    IOptions<BatchingOptions> options,
-    ServiceMetrics metrics,
     ILogger<BatchingWorker> logger) : BackgroundService
 {
     private readonly CancellationTokenSource _drainOver = new();
@@ -37,15 +33,15 @@ public sealed class BatchingWorker(
         try
         {
             // Ends when the queue is closed (shutdown) and empty: queued work is finished, not dropped.
-            while ((dispatcher?.Pending ?? 0) > 0 || await queue.Reader.WaitToReadAsync(stop.Token))
+            while ((dispatcher?.Pending ?? 0) > 0 || await unit.Queue.Reader.WaitToReadAsync(stop.Token))
             {
                 stop.Token.ThrowIfCancellationRequested();
                 // Jobs are only queued once the model is ready, so its measured batch sizes are known here.
                 dispatcher ??= CreateDispatcher();
                 dispatcher.Take();
                 await HoldAsync(dispatcher, stop.Token);
-                RunBatch(dispatcher.NextBatch());
-                metrics.QueueDepth.Set(queue.Depth);
+                await RunBatchAsync(dispatcher.NextBatch());
+                unit.Metrics.QueueDepth.Set(unit.Queue.Depth);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -55,8 +51,8 @@ public sealed class BatchingWorker(
             if (abandoned > 0)
             {
                 drain.RecordAbandoned(abandoned);
-                metrics.DroppedJobs.WithLabels(RequestAbandonment.Label(AbandonReason.ShuttingDown)).Inc(abandoned);
-                logger.LogWarning("Shutdown: {Abandoned} queued images could not be run within Batching:ShutdownDrainSeconds; their requests were answered 503", abandoned);
+                unit.Metrics.Dropped(AbandonReason.ShuttingDown, abandoned);
+                logger.LogWarning("Shutdown: {Abandoned} queued images of the model '{Model}' could not be run within Batching:ShutdownDrainSeconds; their requests were answered 503", abandoned, unit.Name);
             }
         }
     }
@@ -77,9 +73,9 @@ public sealed class BatchingWorker(
     /// <summary>New requests are refused from now on; what is queued has Batching:ShutdownDrainSeconds to run.</summary>
     private void BeginDrain()
     {
-        if (!queue.IsOpen) return;
-        queue.Close();
-        _drainOver.CancelAfter(TimeSpan.FromSeconds(options.Value.ShutdownDrainSeconds));
+        if (!unit.Queue.IsOpen) return;
+        unit.Queue.Close();
+        _drainOver.CancelAfter(TimeSpan.FromSeconds(unit.Options.Batching.ShutdownDrainSeconds));
     }
 
     public override void Dispose()
@@ -90,10 +86,10 @@ public sealed class BatchingWorker(
 
     private BatchDispatcher CreateDispatcher()
     {
-        var settings = options.Value;
-        var cap = modelHost.BatchSizes?.Cap ?? settings.MaxBatchSize;
-        var dispatcher = new BatchDispatcher(queue, new BatchPolicy(cap, TimeSpan.FromMilliseconds(settings.MaxDelayMs)), estimate, clock);
-        dispatcher.Dropped += (_, reason) => metrics.DroppedJobs.WithLabels(RequestAbandonment.Label(reason)).Inc();
+        var settings = unit.Options.Batching;
+        var cap = unit.BatchSizes?.Cap ?? settings.MaxBatchSize;
+        var dispatcher = new BatchDispatcher(unit.Queue, new BatchPolicy(cap, TimeSpan.FromMilliseconds(settings.MaxDelayMs)), unit.Estimate, clock);
+        dispatcher.Dropped += (_, reason) => unit.Metrics.Dropped(reason);
         return dispatcher;
     }
 
@@ -106,7 +102,7 @@ public sealed class BatchingWorker(
             wait.CancelAfter(hold);
             try
             {
-                if (!await queue.Reader.WaitToReadAsync(wait.Token)) return;
+                if (!await unit.Queue.Reader.WaitToReadAsync(wait.Token)) return;
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {
@@ -120,9 +116,9 @@ public sealed class BatchingWorker(
     private int FailQueued()
     {
         var failed = 0;
-        while (queue.Reader.TryRead(out var job))
+        while (unit.Queue.Reader.TryRead(out var job))
         {
-            queue.Left(1);
+            unit.Queue.Left(1);
             job.Fail(new ServiceStoppingException());
             failed++;
         }
@@ -131,43 +127,48 @@ public sealed class BatchingWorker(
     }
 
     /// <summary>Runs one batch through the model and answers its jobs; nothing to do when every job was dropped.</summary>
-    private void RunBatch(IReadOnlyList<DetectionJob> batch)
+    private async Task RunBatchAsync(IReadOnlyList<DetectionJob> batch)
     {
         if (batch.Count == 0) return;
         var started = clock.GetTimestamp();
         DetectionTracing.RecordQueueWaits(batch, started);
         using var span = DetectionTracing.StartBatch(batch);
         DetectionResult result;
+        string weights;
         try
         {
-            result = modelHost.Run(model => model.Detector.Detect(batch.Select(j => j.Image).ToList()));
+            (result, weights) = await unit.Thread.RunAsync(() =>
+            {
+                using var lease = unit.Slot.Acquire();
+                return (lease.Model.Detector.Detect(batch.Select(j => j.Image).ToList()), lease.Model.WeightsSha256);
+            });
         }
         catch (Exception e)
         {
             logger.LogError(e, "Batch of {BatchSize} failed", batch.Count);
             span?.SetStatus(ActivityStatusCode.Error, e.Message);
             DetectionTracing.RecordBatchRuns(batch, span, started, e.Message);
-            queue.Left(batch.Count);
+            unit.Queue.Left(batch.Count);
             foreach (var job in batch) job.Fail(e);
             return;
         }
 
         DetectionTracing.RecordBatchRuns(batch, span, started);
 
-        estimate.Record(batch.Count, clock.GetElapsedTime(started));
+        unit.Estimate.Record(batch.Count, clock.GetElapsedTime(started));
         var maxQueueWait = TimeSpan.Zero;
-        queue.Left(batch.Count);
+        unit.Queue.Left(batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {
             var wait = clock.GetElapsedTime(batch[i].EnqueuedAt, started);
             maxQueueWait = wait > maxQueueWait ? wait : maxQueueWait;
-            batch[i].Complete(new JobOutcome(result.Images[i], result.Timings, batch.Count, wait));
+            batch[i].Complete(new JobOutcome(result.Images[i], result.Timings, batch.Count, wait, weights));
         }
 
-        metrics.RecordBatch(batch.Count, result.Timings);
+        unit.Metrics.RecordBatch(batch.Count, result.Timings);
         logger.LogInformation(
-            "Batch of {BatchSize} ran: queue wait up to {QueueWaitMs:F1} ms, preprocess {PreprocessMs:F1} ms, forward {ForwardMs:F1} ms, decode {DecodeMs:F1} ms, nms {NmsMs:F1} ms",
-            batch.Count, maxQueueWait.TotalMilliseconds, result.Timings.Preprocess.TotalMilliseconds,
+            "Batch of {BatchSize} ran on {Model}: queue wait up to {QueueWaitMs:F1} ms, preprocess {PreprocessMs:F1} ms, forward {ForwardMs:F1} ms, decode {DecodeMs:F1} ms, nms {NmsMs:F1} ms",
+            batch.Count, unit.Name, maxQueueWait.TotalMilliseconds, result.Timings.Preprocess.TotalMilliseconds,
             result.Timings.Forward.TotalMilliseconds, result.Timings.Decode.TotalMilliseconds, result.Timings.Nms.TotalMilliseconds);
     }
 }

@@ -1,19 +1,18 @@
 using System.Threading.Channels;
 using CornerNet.Service.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace CornerNet.Service.Batching;
 
-/// <summary>The bounded queue between request threads and the one batching worker.</summary>
+/// <summary>The bounded queue between request threads and one model's batching worker.</summary>
 public sealed class DetectionQueue
 {
     private readonly Channel<DetectionJob> _channel;
     private int _outstanding;
     private volatile bool _closed;
 
-    public DetectionQueue(IOptions<BatchingOptions> options, TimeProvider clock)
+    public DetectionQueue(BatchingOptions options, TimeProvider clock)
     {
-        _channel = Channel.CreateBounded<DetectionJob>(new BoundedChannelOptions(options.Value.QueueCapacity)
+        _channel = Channel.CreateBounded<DetectionJob>(new BoundedChannelOptions(options.QueueCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,

@@ -2,5 +2,5 @@ using CornerNet.Model.Inference;
 
 namespace CornerNet.Service.Batching;
 
-/// <summary>What the model found for one job, and how its batch went.</summary>
-public sealed record JobOutcome(IReadOnlyList<Detection> Detections, StageTimings Timings, int BatchSize, TimeSpan QueueWait);
+/// <summary>What the model found for one job, how its batch went, and which weights answered (their SHA-256).</summary>
+public sealed record JobOutcome(IReadOnlyList<Detection> Detections, StageTimings Timings, int BatchSize, TimeSpan QueueWait, string WeightsSha256);

@@ -1,5 +1,4 @@
 using CornerNet.Service.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace CornerNet.Service.Batching;
 
@@ -37,11 +36,11 @@ public sealed record Rejection(RejectionReason Reason, TimeSpan RetryAfter, Time
 /// Batching:MaxQueueWaitMs. A request that would wait longer is refused at once, with Retry-After the time the queue
 /// needs to come back under the limit (at least 1 s, the header's unit), so that admitted requests keep a short wait.
 /// </summary>
-public sealed class QueueAdmission(DetectionQueue queue, ImageTimeEstimate estimate, IOptions<BatchingOptions> options)
+public sealed class QueueAdmission(DetectionQueue queue, ImageTimeEstimate estimate, BatchingOptions options)
 {
     private static readonly TimeSpan MinimumRetryAfter = TimeSpan.FromSeconds(1);
 
-    public TimeSpan MaxQueueWait { get; } = TimeSpan.FromMilliseconds(options.Value.MaxQueueWaitMs);
+    public TimeSpan MaxQueueWait { get; } = TimeSpan.FromMilliseconds(options.MaxQueueWaitMs);
 
     /// <summary>The wait an image queued now can expect.</summary>
     public TimeSpan ExpectedWait => estimate.PerImage * queue.Outstanding;

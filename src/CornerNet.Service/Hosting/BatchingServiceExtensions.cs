@@ -3,18 +3,14 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CornerNet.Service.Hosting;
 
-/// <summary>The queue in front of the model, its admission, and the worker that runs its batches (which also closes the
-/// queue and drains it when the host stops).</summary>
+/// <summary>What the models' queues and batching workers share: the clock and the shutdown drain's count. Each model's
+/// queue, admission and worker are its own (<see cref="Modeling.ModelUnit"/>, started by <see cref="Modeling.ModelRegistry"/>).</summary>
 public static class BatchingServiceExtensions
 {
     public static IServiceCollection AddDetectionBatching(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<DetectionQueue>();
-        services.AddSingleton<ImageTimeEstimate>();
-        services.AddSingleton<QueueAdmission>();
         services.AddSingleton<ShutdownDrain>();
-        services.AddHostedService<BatchingWorker>();
         return services;
     }
 }

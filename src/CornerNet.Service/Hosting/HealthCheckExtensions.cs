@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace CornerNet.Service.Hosting;
 
-/// <summary>/health/live (the process answers) and /health/ready (the model is loaded and warmed up).</summary>
+/// <summary>/health/live (the process answers) and /health/ready (every model is loaded and warmed up).</summary>
 public static class HealthCheckExtensions
 {
     public static IServiceCollection AddDetectionHealthChecks(this IServiceCollection services)

@@ -5,7 +5,8 @@ using Microsoft.Extensions.Options;
 
 namespace CornerNet.Service.Hosting;
 
-/// <summary>The one network the service runs, its pipeline settings and image decoding.</summary>
+/// <summary>The models the service runs (each with its queue and batching worker), their pipeline settings and image
+/// decoding.</summary>
 public static class ModelServiceExtensions
 {
     public static IServiceCollection AddDetectionModel(this IServiceCollection services)
@@ -13,8 +14,8 @@ public static class ModelServiceExtensions
         // Over the model's own settings when it loads (LoadedModel).
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<PipelineOptions>>().Value.ToOverrides());
         services.AddSingleton(sp => new ImageLoader(ImageDecoding(sp.GetRequiredService<IOptions<LimitsOptions>>().Value)));
-        services.AddSingleton<ModelHost>();
-        services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
+        services.AddSingleton<ModelRegistry>();
+        services.AddHostedService(sp => sp.GetRequiredService<ModelRegistry>());
         services.AddSingleton<IdleMemoryTrimmer>();
         services.AddHostedService(sp => sp.GetRequiredService<IdleMemoryTrimmer>());
         return services;

@@ -30,21 +30,23 @@ public static class ServerExtensions
     }
 
     /// <summary>Queued work is finished on shutdown within Batching:ShutdownDrainSeconds and the rest answered 503
-    /// (BatchingWorker); the host waits longer than that, so that a batch still running when the drain ends can finish
-    /// and every waiting request is answered before the server closes its connections.</summary>
+    /// (BatchingWorker, one per model, all at once); the host waits longer than the longest of them, so that a batch
+    /// still running when the drain ends can finish and every waiting request is answered before the server closes its
+    /// connections.</summary>
     public static IServiceCollection ConfigureShutdown(this IServiceCollection services)
     {
-        services.AddOptions<HostOptions>().Configure<IOptions<BatchingOptions>>((host, batching) =>
+        services.AddOptions<HostOptions>().Configure<IOptions<ModelCatalogOptions>, IOptions<BatchingOptions>>((host, catalog, batching) =>
         {
-            if (batching.ValidOrNull() is { } valid)
+            // The catalog leaves problems of the Batching section itself to that section's validation.
+            if (catalog.ValidOrNull() is { Models.Count: > 0 } valid && batching.ValidOrNull() is not null)
             {
-                host.ShutdownTimeout = ShutdownTimeout(valid);
+                host.ShutdownTimeout = ShutdownTimeout(valid.Models.Max(m => m.Batching.ShutdownDrainSeconds));
             }
         });
         return services;
     }
 
-    public static TimeSpan ShutdownTimeout(BatchingOptions batching) => TimeSpan.FromSeconds(batching.ShutdownDrainSeconds) + ShutdownMargin;
+    public static TimeSpan ShutdownTimeout(int drainSeconds) => TimeSpan.FromSeconds(drainSeconds) + ShutdownMargin;
 
     /// <summary>Time after the drain for the batch then running to finish and the answers to be written.</summary>
     public static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(15);

@@ -20,7 +20,12 @@ public static class SettingsExtensions
     /// </summary>
     public static IServiceCollection AddDetectionSettings(this IServiceCollection services)
     {
-        services.AddValidatedOptions<ModelOptions>(ModelOptions.Section);
+        // Model is read (and checked) as part of the catalog: with Models:{name} sections it is not used at all.
+        services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.Section);
+        services.AddOptions<ModelCatalogOptions>().Configure<IConfiguration>((catalog, configuration) => catalog.Read(configuration)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ModelCatalogOptions>, ModelCatalogValidator>();
+        services.Track<ModelCatalogOptions>();
+        services.AddValidatedOptions<ModelReloadOptions>(ModelReloadOptions.Section);
         services.AddValidatedOptions<BatchingOptions>(BatchingOptions.Section);
         services.AddValidatedOptions<InferenceOptions>(InferenceOptions.Section);
         services.AddValidatedOptions<PipelineOptions>(PipelineOptions.Section);
@@ -90,6 +95,12 @@ public static class SettingsExtensions
     private static void AddValidatedOptions<T>(this IServiceCollection services, string section) where T : class
     {
         services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
+        services.Track<T>();
+    }
+
+    /// <summary>Adds <typeparamref name="T"/> to the options <see cref="ConfigurationIsValid"/> checks.</summary>
+    private static void Track<T>(this IServiceCollection services) where T : class
+    {
         var registered = services.Select(d => d.ImplementationInstance).OfType<ValidatedOptionTypes>().SingleOrDefault();
         if (registered is null)
         {

@@ -110,7 +110,8 @@ public sealed class LoadedModel : IDisposable
         return BatchSizeProfile.Measure(maxBatchSize, size => Detector.Detect(Enumerable.Repeat(image, size).ToList()));
     }
 
-    private static string Sha256(string path)
+    /// <summary>The SHA-256 of a file, lower-case hex (what GET /models/{name} and every response show).</summary>
+    public static string Sha256(string path)
     {
         using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(stream));

@@ -2,13 +2,13 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace CornerNet.Service.Modeling;
 
-/// <summary>Ready once the model is loaded and warmed up.</summary>
-public sealed class ModelReadyHealthCheck(ModelHost modelHost) : IHealthCheck
+/// <summary>Ready once every configured model is loaded and warmed up.</summary>
+public sealed class ModelReadyHealthCheck(ModelRegistry models) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(modelHost.IsReady
-            ? HealthCheckResult.Healthy("Model loaded and warmed up.")
-            : modelHost.LoadFailure is { } failure
+        Task.FromResult(models.IsReady
+            ? HealthCheckResult.Healthy(models.Units.Count == 1 ? "Model loaded and warmed up." : $"{models.Units.Count} models loaded and warmed up.")
+            : models.LoadFailure is { } failure
                 ? HealthCheckResult.Unhealthy(failure)
-                : HealthCheckResult.Unhealthy("Model loading."));
+                : HealthCheckResult.Unhealthy($"Loading: {string.Join(", ", models.Units.Where(u => !u.IsReady).Select(u => u.Name))}."));
 }

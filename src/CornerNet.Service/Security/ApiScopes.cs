@@ -3,10 +3,10 @@ namespace CornerNet.Service.Security;
 /// <summary>What a key may do; each scope is also the name of the authorization policy that requires it.</summary>
 public static class ApiScopes
 {
-    /// <summary>Detection (POST /detect, /detect/batch, /detect/annotated) and model information (GET /model).</summary>
+    /// <summary>Detection (POST /detect, /detect/batch, /detect/annotated) and model information (GET /model, GET /models*).</summary>
     public const string Detect = "detect";
 
-    /// <summary>Model management (reloads, once they exist); does not include <see cref="Detect"/>.</summary>
+    /// <summary>Model management (POST /models/{name}/reload); does not include <see cref="Detect"/>.</summary>
     public const string Admin = "admin";
 
     /// <summary>The claim type a key's scopes are carried in.</summary>

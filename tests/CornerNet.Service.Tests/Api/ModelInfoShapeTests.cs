@@ -29,17 +29,20 @@ public sealed class ModelInfoShapeTests(ReadyServiceHost host) : IClassFixture<R
         "decoder.reason: String",
         "decoder.slowFallback: Boolean",
         "device: String",
+        "inferenceThreadsInUse: Number",
         "inference: Object",
         "inference.channelsLast: Boolean",
         "inference.foldBatchNorm: Boolean",
         "inference.precision: String",
         "inference.reuseFreedMemory: Boolean",
+        "isDefault: Boolean",
         "limits: Object",
         "limits.imageFormats: Array of String",
         "limits.maxBatchImages: Number",
         "limits.maxPixels: Number",
         "limits.maxRequestBytes: Number",
         "limits.maxSide: Number",
+        "name: String",
         "parameterCount: Number",
         "pipeline: Object",
         "pipeline.aeThreshold: Number",
@@ -58,6 +61,7 @@ public sealed class ModelInfoShapeTests(ReadyServiceHost host) : IClassFixture<R
         "pipeline.testScales: Array of Number",
         "pipeline.topK: Number",
         "pipeline.weightExp: Number",
+        "reloads: Number",
         "weightsFile: String",
         "weightsSha256: String",
     ];
@@ -81,7 +85,8 @@ public sealed class ModelInfoShapeTests(ReadyServiceHost host) : IClassFixture<R
         Assert.False(decoder.GetProperty("slowFallback").GetBoolean(), decoder.GetProperty("reason").GetString());
 
         var metrics = await MetricsSnapshot.ReadAsync(host.Client);
-        Assert.Equal(1, metrics[$"cornernet_decoder_info{{decoder=\"{expected.Name}\",self_check=\"passed\"}}"]);
+        var model = info.GetProperty("name").GetString();
+        Assert.Equal(1, metrics[$"cornernet_decoder_info{{model=\"{model}\",decoder=\"{expected.Name}\",self_check=\"passed\"}}"]);
     }
 
     [Fact]

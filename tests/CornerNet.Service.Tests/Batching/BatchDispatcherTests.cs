@@ -1,7 +1,6 @@
 using CornerNet.Model.Inference;
 using CornerNet.Service.Batching;
 using CornerNet.Service.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace CornerNet.Service.Tests.Batching;
 
@@ -19,7 +18,7 @@ public sealed class BatchDispatcherTests : IDisposable
 
     public BatchDispatcherTests()
     {
-        _queue = new DetectionQueue(Options.Create(new BatchingOptions { QueueCapacity = 64 }), _clock);
+        _queue = new DetectionQueue(new BatchingOptions { QueueCapacity = 64 }, _clock);
     }
 
     private BatchDispatcher Dispatcher(int cap = 4, int maxDelayMs = 10)

@@ -1,7 +1,6 @@
 using CornerNet.Model.Inference;
 using CornerNet.Service.Batching;
 using CornerNet.Service.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace CornerNet.Service.Tests.Batching;
 
@@ -16,7 +15,7 @@ public sealed class QueueAdmissionTests
 
     public QueueAdmissionTests()
     {
-        var options = Options.Create(new BatchingOptions { QueueCapacity = 64, MaxQueueWaitMs = 200 });
+        var options = new BatchingOptions { QueueCapacity = 64, MaxQueueWaitMs = 200 };
         _queue = new DetectionQueue(options, _clock);
         _admission = new QueueAdmission(_queue, _estimate, options);
     }

@@ -1,5 +1,6 @@
 using CornerNet.Service.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -28,8 +29,13 @@ public sealed class ServerSettingsTests
     public void Settings_read_while_the_host_is_built_fall_back_to_defaults_while_invalid()
     {
         var services = new ServiceCollection();
-        services.AddOptions<Service.Configuration.BatchingOptions>()
-            .Configure(b => b.ShutdownDrainSeconds = -1).ValidateDataAnnotations();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Model:Architecture"] = "tiny",
+            ["Model:Weights"] = "weights.pth",
+            ["Batching:ShutdownDrainSeconds"] = "-1",
+        }).Build());
+        services.AddDetectionSettings();
         services.ConfigureShutdown();
         using var provider = services.BuildServiceProvider();
         // No exception here: the start-up check reports the setting in one line and stops the service instead.

@@ -126,6 +126,8 @@ public sealed class StartupTests
     [InlineData("RateLimits__Burst", "0", "RateLimits:Burst must be between 1")]
     [InlineData("Tracing__OtlpEndpoint", "collector:4317", "Tracing:OtlpEndpoint: 'collector:4317' is not an http or https address")]
     [InlineData("Tracing__OtlpProtocol", "thrift", "Tracing:OtlpProtocol must be grpc or http/protobuf")]
+    [InlineData("Detection__DefaultModel", "nope", "Detection:DefaultModel 'nope' is not a configured model (configured: fixture_arch)")]
+    [InlineData("Models__fast__Weights", "fast.pth", "Models:fast: The Architecture field is required.")]
     public async Task Invalid_configuration_is_refused_at_start_up(string key, string value, string expected)
     {
         var (exitCode, output) = await RunServiceAsync(new Dictionary<string, string>

@@ -1,0 +1,46 @@
+using CornerNet.Service.Configuration;
+using CornerNet.Service.Modeling;
+using CornerNet.Service.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace CornerNet.Service.Api;
+
+/// <summary>Zero-downtime weight updates.</summary>
+[ApiController]
+[Authorize(Policy = ApiScopes.Admin)]
+public sealed class ModelReloadController(ModelRegistry models, IOptions<LimitsOptions> limits) : ControllerBase
+{
+    /// <summary>Loads the model's weights file again and switches to it without a gap.</summary>
+    /// <remarks>The new weights are loaded beside the served ones, warmed up, then swapped in: batches already running
+    /// finish on the old weights, and no request fails. A file whose SHA-256 is the one served is left alone
+    /// (<c>unchanged</c>). A file that cannot be served leaves the old weights serving. Needs the admin scope when API
+    /// keys are enabled.</remarks>
+    /// <param name="name">The model's name (GET /models).</param>
+    /// <response code="200">Reloaded, or unchanged.</response>
+    /// <response code="404">No model has that name.</response>
+    /// <response code="409">Another reload of this model is running, or the new files change its classes or channel order.</response>
+    /// <response code="422">The new weights cannot be served (unreadable, not a checkpoint, keys or shapes that do not fit the architecture, non-finite values).</response>
+    /// <response code="503">The model is still loading.</response>
+    [HttpPost("models/{name}/reload")]
+    [ProducesResponseType<ReloadResponse>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
+    public async Task<ActionResult<ReloadResponse>> Reload(string name)
+    {
+        var unit = models.Find(name) ?? throw DetectionCoordinator.UnknownModel(name);
+        _ = DetectionCoordinator.Ready(unit);
+        var result = await unit.ReloadAsync(waitForRunning: false);
+        return result.Outcome switch
+        {
+            ReloadOutcome.Reloaded or ReloadOutcome.Unchanged => new ReloadResponse(result.Label, result.PreviousSha256!,
+                ModelInfoMapper.ToResponse(unit, DetectionCoordinator.Ready(unit), unit == models.Default, limits.Value)),
+            ReloadOutcome.Conflict => throw new ApiProblemException(StatusCodes.Status409Conflict, "Reload refused", result.Reason!),
+            _ => throw new ApiProblemException(StatusCodes.Status422UnprocessableEntity, "Reload failed",
+                $"{result.Reason} The model keeps serving the weights with SHA-256 {result.CurrentSha256}."),
+        };
+    }
+}
