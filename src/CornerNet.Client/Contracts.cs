@@ -5,7 +5,10 @@ namespace CornerNet.Client;
 /// <param name="Height">Height in pixels, after the image's EXIF orientation.</param>
 /// <param name="Detections">Detections, best first.</param>
 /// <param name="Timings">Where the time went, in milliseconds.</param>
-public sealed record DetectionResult(int Width, int Height, IReadOnlyList<DetectedObject> Detections, DetectionTimings Timings);
+/// <param name="Model">The model that answered.</param>
+/// <param name="WeightsSha256">SHA-256 of the weights that answered (it changes when the model is reloaded).</param>
+public sealed record DetectionResult(int Width, int Height, IReadOnlyList<DetectedObject> Detections, DetectionTimings Timings,
+    string Model, string WeightsSha256);
 
 /// <summary>One detected object; <see cref="Bbox"/> is [x1, y1, x2, y2] in the original image's pixels.</summary>
 public sealed record DetectedObject(int ClassIndex, string Label, float Score, float[] Bbox);
@@ -17,23 +20,37 @@ public sealed record DetectionTimings(
 /// <summary>POST /detect/batch: one result per image, in the order sent.</summary>
 public sealed record BatchDetectionResult(IReadOnlyList<DetectionResult> Results);
 
-/// <summary>An annotated image (POST /detect/annotated): the encoded bytes and their media type.</summary>
-public sealed record AnnotatedImage(byte[] Content, string ContentType);
+/// <summary>An annotated image (POST /detect/annotated): the encoded bytes, their media type, and the model and
+/// weights (SHA-256) that answered.</summary>
+public sealed record AnnotatedImage(byte[] Content, string ContentType, string? Model = null, string? WeightsSha256 = null);
 
-/// <summary>GET /model: the model the service runs and its settings.</summary>
+/// <summary>GET /model, GET /models/{name}: a model the service runs and its settings.</summary>
 public sealed record ModelInfo(
+    string Name,
+    bool IsDefault,
     string Architecture,
     IReadOnlyList<string> Classes,
     string Device,
     long ParameterCount,
     string WeightsFile,
     string WeightsSha256,
+    int Reloads,
+    int InferenceThreadsInUse,
     string ChannelOrder,
     DecoderInfo Decoder,
     BatchingInfo Batching,
     InferenceInfo Inference,
     PipelineInfo Pipeline,
     LimitsInfo Limits);
+
+/// <summary>One entry of GET /models; <see cref="State"/> is loading, ready or failed.</summary>
+public sealed record ModelSummary(string Name, bool IsDefault, string State, string Architecture, string WeightsFile, string? WeightsSha256);
+
+/// <summary>GET /models: every model the service serves, and the one requests without a model get.</summary>
+public sealed record ModelList(string DefaultModel, IReadOnlyList<ModelSummary> Models);
+
+/// <summary>POST /models/{name}/reload: <see cref="Outcome"/> is reloaded or unchanged (same SHA-256).</summary>
+public sealed record ReloadResult(string Outcome, string PreviousWeightsSha256, ModelInfo Model);
 
 public sealed record DecoderInfo(string Name, bool ManagedSelfCheckPassed, bool SlowFallback, string Reason);
 

@@ -40,14 +40,37 @@ public sealed class CornerNetClient(HttpClient http, CornerNetClientOptions? opt
         ArgumentNullException.ThrowIfNull(image);
         using var response = await SendAsync(() => Multipart(HttpMethod.Post, Query("detect/annotated", detect, jpeg ? "jpeg" : "png"), [image], "image"), cancellationToken);
         var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        return new AnnotatedImage(bytes, response.Content.Headers.ContentType?.MediaType ?? "application/octet-stream");
+        return new AnnotatedImage(bytes, response.Content.Headers.ContentType?.MediaType ?? "application/octet-stream",
+            Header(response, "X-Model"), Header(response, "X-Weights-Sha256"));
     }
 
-    /// <summary>GET /model: the model and the service's settings.</summary>
-    public async Task<ModelInfo> GetModelAsync(CancellationToken cancellationToken = default)
+    /// <summary>GET /model: the default model and the settings it runs with.</summary>
+    public Task<ModelInfo> GetModelAsync(CancellationToken cancellationToken = default) => GetAsync<ModelInfo>("model", cancellationToken);
+
+    /// <summary>GET /models/{name}: one model and the settings it runs with (404 when there is none of that name).</summary>
+    public Task<ModelInfo> GetModelAsync(string model, CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, "model"), cancellationToken);
-        return await ReadJsonAsync<ModelInfo>(response, cancellationToken);
+        ArgumentNullException.ThrowIfNull(model);
+        return GetAsync<ModelInfo>("models/" + Uri.EscapeDataString(model), cancellationToken);
+    }
+
+    /// <summary>GET /models: every model the service serves.</summary>
+    public Task<ModelList> GetModelsAsync(CancellationToken cancellationToken = default) => GetAsync<ModelList>("models", cancellationToken);
+
+    /// <summary>POST /models/{name}/reload (an admin key): loads the model's weights file again and switches to it
+    /// without a gap. A file that cannot be served throws (422, the old weights keep serving); so does a reload already
+    /// running (409).</summary>
+    public async Task<ReloadResult> ReloadModelAsync(string model, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"models/{Uri.EscapeDataString(model)}/reload"), cancellationToken);
+        return await ReadJsonAsync<ReloadResult>(response, cancellationToken);
+    }
+
+    private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, path), cancellationToken);
+        return await ReadJsonAsync<T>(response, cancellationToken);
     }
 
     private async Task<T> SendJsonAsync<T>(string path, DetectOptions? detect, string? format, IReadOnlyList<ImageUpload> images, string field, CancellationToken cancellationToken)
@@ -64,6 +87,7 @@ public sealed class CornerNetClient(HttpClient http, CornerNetClientOptions? opt
             HttpResponseMessage response;
             using (var message = request())
             {
+                if (_options.ApiKey is { } key) message.Headers.Add("X-Api-Key", key);
                 response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken);
             }
 
@@ -102,6 +126,7 @@ public sealed class CornerNetClient(HttpClient http, CornerNetClientOptions? opt
         if (detect?.ScoreThreshold is { } threshold) query.Add("scoreThreshold=" + threshold.ToString("R", CultureInfo.InvariantCulture));
         if (detect?.MaxDetections is { } max) query.Add("maxDetections=" + max.ToString(CultureInfo.InvariantCulture));
         if (detect?.Classes is { Count: > 0 } classes) query.Add("classes=" + Uri.EscapeDataString(string.Join(',', classes)));
+        if (detect?.Model is { } model) query.Add("model=" + Uri.EscapeDataString(model));
         if (format is not null) query.Add("format=" + format);
         return query.Count == 0 ? path : path + "?" + string.Join('&', query);
     }
@@ -141,6 +166,9 @@ public sealed class CornerNetClient(HttpClient http, CornerNetClientOptions? opt
 
         return new CornerNetProblemException(response.StatusCode, type, title ?? response.ReasonPhrase, detail, instance, retryAfter);
     }
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -1,8 +1,12 @@
 namespace CornerNet.Client;
 
-/// <summary>How the client retries answers that ask for it (503 Service Unavailable, 429 Too Many Requests).</summary>
+/// <summary>The client's API key, and how it retries answers that ask for it (503 Service Unavailable, 429 Too Many
+/// Requests).</summary>
 public sealed record CornerNetClientOptions
 {
+    /// <summary>Sent as <c>X-Api-Key</c> with every request when set (services with ApiKeys:Enabled need one).</summary>
+    public string? ApiKey { get; init; }
+
     /// <summary>Retries after the first attempt; 0 turns retrying off.</summary>
     public int MaxRetries { get; init; } = 3;
 

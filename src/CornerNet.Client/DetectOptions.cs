@@ -11,4 +11,7 @@ public sealed record DetectOptions
 
     /// <summary>Class names or indices to keep.</summary>
     public IReadOnlyList<string>? Classes { get; init; }
+
+    /// <summary>The model to run (<see cref="CornerNetClient.GetModelsAsync"/>); null runs the service's default model.</summary>
+    public string? Model { get; init; }
 }
