@@ -1,5 +1,6 @@
-// The detection page: sends the chosen image to POST detect (relative, so it works under a path prefix), draws the
-// boxes over it, and filters them by the slider without a new request.
+// The detection page: sends the chosen image to POST detect (relative, so it works under a path prefix) with the model
+// picked from GET models and the API key if one is filled in, draws the boxes over it, and filters them by the slider
+// without a new request.
 "use strict";
 
 const state = { detections: [], width: 0, height: 0 };
@@ -7,6 +8,38 @@ window.cornernet = state; // read by the browser test
 
 const $ = (id) => document.getElementById(id);
 const threshold = $("threshold");
+const modelPicker = $("model");
+const apiKey = $("api-key");
+apiKey.value = sessionStorage.getItem("cornernet-api-key") ?? "";
+let lastFile = null;
+
+function headers() {
+  const key = apiKey.value.trim();
+  return key ? { "X-Api-Key": key } : {};
+}
+
+async function problemText(response) {
+  const body = await response.json().catch(() => null);
+  return body && (body.title || body.detail) ? `${body.title ?? ""}${body.detail ? ": " + body.detail : ""}` : response.statusText;
+}
+
+async function loadModels() {
+  try {
+    const response = await fetch("models", { headers: headers() });
+    if (!response.ok) throw new Error(`models: ${response.status} ${await problemText(response)}`);
+    const list = await response.json();
+    const chosen = modelPicker.value;
+    modelPicker.replaceChildren(...list.models.map((m) => {
+      const option = new Option(`${m.name} (${m.architecture}, ${m.state})`, m.name);
+      option.disabled = m.state !== "ready";
+      return option;
+    }));
+    modelPicker.value = list.models.some((m) => m.name === chosen) ? chosen : list.defaultModel;
+    state.models = list.models.map((m) => m.name);
+  } catch (e) {
+    showError(e.message);
+  }
+}
 
 function colour(classIndex) {
   // Well-spread hues per class index (golden-angle steps).
@@ -63,10 +96,13 @@ function showError(message) {
 }
 
 async function detect(file) {
+  lastFile = file;
+  await state.modelsLoaded; // the picker filled, so the request names the model shown
   showError("");
   state.detections = []; state.width = 0; state.height = 0;
   $("status").textContent = "Detecting…";
   $("timings").textContent = "";
+  $("weights").textContent = "";
   const image = $("image");
   if (image.src) URL.revokeObjectURL(image.src);
   image.src = URL.createObjectURL(file);
@@ -74,18 +110,19 @@ async function detect(file) {
   const form = new FormData();
   form.append("image", file);
   try {
-    const response = await fetch("detect?scoreThreshold=0", { method: "POST", body: form });
-    const body = await response.json().catch(() => null);
-    if (!response.ok) {
-      const problem = body && (body.title || body.detail) ? `${body.title ?? ""}${body.detail ? ": " + body.detail : ""}` : response.statusText;
-      throw new Error(`${response.status} ${problem}`);
-    }
+    const model = modelPicker.value ? `&model=${encodeURIComponent(modelPicker.value)}` : "";
+    const response = await fetch(`detect?scoreThreshold=0${model}`, { method: "POST", body: form, headers: headers() });
+    if (!response.ok) throw new Error(`${response.status} ${await problemText(response)}`);
+    const body = await response.json();
     state.detections = body.detections;
     state.width = body.width;
     state.height = body.height;
     const t = body.timings;
     $("timings").textContent = `total ${t.totalMs.toFixed(0)} ms: forward ${t.forwardMs.toFixed(0)} ms, ` +
       `decode ${t.decodeMs.toFixed(1)} ms, NMS ${t.nmsMs.toFixed(1)} ms, queue ${t.queueMs.toFixed(1)} ms (batch of ${t.batchSize})`;
+    $("weights").textContent = `model ${body.model}, weights ${body.weightsSha256.slice(0, 12)}`;
+    state.model = body.model;
+    state.weightsSha256 = body.weightsSha256;
   } catch (e) {
     $("stage").hidden = true;
     showError(e.message);
@@ -96,6 +133,11 @@ async function detect(file) {
 
 $("file").addEventListener("change", (e) => { if (e.target.files.length) detect(e.target.files[0]); });
 threshold.addEventListener("input", render);
+modelPicker.addEventListener("change", () => { if (lastFile) detect(lastFile); });
+apiKey.addEventListener("change", () => {
+  sessionStorage.setItem("cornernet-api-key", apiKey.value.trim());
+  state.modelsLoaded = loadModels();
+});
 const drop = $("drop");
 drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
 drop.addEventListener("dragleave", () => drop.classList.remove("over"));
@@ -105,3 +147,4 @@ drop.addEventListener("drop", (e) => {
   if (e.dataTransfer.files.length) detect(e.dataTransfer.files[0]);
 });
 render();
+state.modelsLoaded = loadModels();

@@ -47,6 +47,28 @@ public sealed class BrowserTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_page_sends_the_API_key_filled_in_and_runs_the_model_picked()
+    {
+        var settings = Modeling.MultiModelTests.TwoModelHost.Settings();
+        foreach (var (key, value) in Security.TestKeys.Enabled()) settings[key] = value;
+        await using var factory = new ServiceFactory(settings, realPort: true);
+        using var client = await factory.CreateReadyClientAsync();
+
+        await using var browser = await HeadlessChromium.LaunchAsync();
+        await browser.NavigateAsync(client.BaseAddress!);
+        await browser.EvaluateAsync(
+            $"(() => {{ const k = document.querySelector('#api-key'); k.value = '{Security.TestKeys.Detect}'; k.dispatchEvent(new Event('change')); }})()");
+        await browser.WaitForAsync("window.cornernet.models && window.cornernet.models.length === 2", TimeSpan.FromSeconds(30));
+        await browser.EvaluateAsync("document.querySelector('#model').value = 'beta'");
+        await browser.SetFileAsync("#file", RepositoryPaths.Fixture("pipeline", "images", "tall.png"));
+        await browser.WaitForAsync("window.cornernet.completed === 1", TimeSpan.FromSeconds(60));
+
+        Assert.Equal("", (await browser.EvaluateAsync("document.querySelector('#error').textContent")).GetString());
+        Assert.Equal("beta", (await browser.EvaluateAsync("window.cornernet.model")).GetString());
+        Assert.StartsWith("model beta, weights ", (await browser.EvaluateAsync("document.querySelector('#weights').textContent")).GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Errors_from_the_api_are_shown_readably()
     {
         await using var factory = new ServiceFactory(realPort: true);
