@@ -62,8 +62,12 @@ public sealed class InferenceThread : IDisposable
         return result;
     }
 
-    /// <summary>Ends the thread after the work already given.</summary>
-    public void Dispose() => _work.CompleteAdding();
+    /// <summary>Ends the thread after the work already given (the collection is left to the garbage collector: a
+    /// caller racing with shutdown gets <see cref="ObjectDisposedException"/> from <see cref="RunAsync{T}"/>).</summary>
+    public void Dispose()
+    {
+        if (!_work.IsAddingCompleted) _work.CompleteAdding();
+    }
 
     private static T RunIn<T>(ExecutionContext context, Func<T> work)
     {
@@ -87,7 +91,5 @@ public sealed class InferenceThread : IDisposable
         {
             work();
         }
-
-        _work.Dispose();
     }
 }
