@@ -2,7 +2,12 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using CornerNet.Model.Inference;
+using CornerNet.Service.Api;
+using CornerNet.Service.Configuration;
 using CornerNet.Service.Modeling;
+using CornerNet.Service.Observability;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CornerNet.Service.Tests.Modeling;
 
@@ -130,6 +135,26 @@ public sealed class MultiModelTests(MultiModelTests.TwoModelHost host) : IClassF
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Contains("'gamma'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_model_not_loaded_yet_is_503_with_Retry_After_and_listed_as_loading()
+    {
+        var options = new ServedModelOptions
+        {
+            Name = "later",
+            Section = "Models:later",
+            Model = new ModelOptions { Architecture = "tiny", Weights = "never-loaded.pth" },
+            Batching = new BatchingOptions(),
+            Inference = new InferenceOptions(),
+        };
+        using var unit = new ModelUnit(options, new PipelineOverrides(), RepositoryPaths.Root, TimeProvider.System,
+            new ServiceMetrics().For("later"), NullLogger.Instance);
+
+        var problem = Assert.Throws<ApiProblemException>(() => DetectionCoordinator.Ready(unit));
+        Assert.Equal(503, problem.Status);
+        Assert.NotNull(problem.RetryAfter);
+        Assert.Equal("loading", ModelInfoMapper.ToSummary(unit, isDefault: false).State);
     }
 
     [Fact]
