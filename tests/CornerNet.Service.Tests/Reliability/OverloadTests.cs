@@ -54,7 +54,7 @@ public sealed class OverloadTests
         Assert.All(samples, s => Assert.True(s.Error is null, $"{s.Error} ({summary})"));
         Assert.All(samples, s => Assert.True(s.Status is 200 or 503, summary));
         var refused = samples.Where(s => s.Status == 503).ToList();
-        Assert.NotEmpty(refused);
+        Assert.True(refused.Count > 0, $"nothing refused: {summary}");
         Assert.Contains(samples, s => s.Status == 200);
         Assert.All(refused, s =>
         {
