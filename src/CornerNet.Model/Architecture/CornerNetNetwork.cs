@@ -181,7 +181,7 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
         CornerHeads? heads = null;
         IReadOnlyList<Tensor> attention = [];
         var last = Spec.Stacks - 1;
-        RunStacks(input, withAttention ? last : -1, (stack, features, merges) =>
+        RunStacks(input, stack => withAttention && stack == last, (stack, features, merges) =>
         {
             if (stack != last) return;
             heads = Heads(stack, features);
@@ -203,23 +203,42 @@ public sealed class CornerNetNetwork : nn.Module<Tensor, CornerHeads>
         if (Tuning is not null) throw new InvalidOperationException("The network was prepared for inference and can no longer be trained.");
         using var scope = NewDisposeScope();
         var outputs = new List<CornerHeads>(Spec.Stacks);
-        RunStacks(images, -1, (stack, features, _) => outputs.Add(Heads(stack, features)));
+        RunStacks(images, _ => false, (stack, features, _) => outputs.Add(Heads(stack, features)));
         foreach (var heads in outputs) heads.MoveToOuterDisposeScope();
         return outputs;
+    }
+
+    /// <summary>CornerNet-Saccade training (the authors' <c>saccade_net._train</c>): every stack's heads and every stack's
+    /// attention logits (before the sigmoid; per stack one [batch, 1, h, w] map per level, coarsest first), first stack first.</summary>
+    public (IReadOnlyList<CornerHeads> Heads, IReadOnlyList<IReadOnlyList<Tensor>> Attention) ForwardAllStacksWithAttention(Tensor images)
+    {
+        if (Spec.Family != NetworkFamily.Saccade) throw new InvalidOperationException($"Only a saccade network has attention heads ({Spec.Name} is {Spec.Family}).");
+        if (Tuning is not null) throw new InvalidOperationException("The network was prepared for inference and can no longer be trained.");
+        using var scope = NewDisposeScope();
+        var heads = new List<CornerHeads>(Spec.Stacks);
+        var attention = new List<IReadOnlyList<Tensor>>(Spec.Stacks);
+        RunStacks(images, _ => true, (stack, features, merges) =>
+        {
+            heads.Add(Heads(stack, features));
+            attention.Add([.. merges!.Select((merge, level) => HeadForward(_attentions[stack][level], merge))]);
+        });
+        foreach (var stackHeads in heads) stackHeads.MoveToOuterDisposeScope();
+        foreach (var map in attention.SelectMany(a => a)) map.MoveToOuterDisposeScope();
+        return (heads, attention);
     }
 
     /// <summary>Number of trainable parameters (BatchNorm running statistics are buffers, not counted).</summary>
     public long ParameterCount() => parameters().Sum(p => p.numel());
 
     /// <summary>Runs the stem and the hourglass stacks, handing each stack's output features to
-    /// <paramref name="onStackOutput"/>, with the hourglass's merge outputs (coarsest first) for the stack
-    /// <paramref name="mergesOfStack"/> (null for the others). Call inside a dispose scope.</summary>
-    private void RunStacks(Tensor images, int mergesOfStack, Action<int, Tensor, IReadOnlyList<Tensor>?> onStackOutput)
+    /// <paramref name="onStackOutput"/>, with the hourglass's merge outputs (coarsest first) for the stacks
+    /// <paramref name="wantsMerges"/> picks (null for the others). Call inside a dispose scope.</summary>
+    private void RunStacks(Tensor images, Predicate<int> wantsMerges, Action<int, Tensor, IReadOnlyList<Tensor>?> onStackOutput)
     {
         var inter = _stem.forward(images);
         for (var stack = 0; stack < Spec.Stacks; stack++)
         {
-            var merges = stack == mergesOfStack ? new List<Tensor>() : null;
+            var merges = wantsMerges(stack) ? new List<Tensor>() : null;
             var hourglass = merges is not null
                 ? ((HourglassModule)_hourglasses[stack]).ForwardWithMerges(inter, merges)
                 : _hourglasses[stack].forward(inter);

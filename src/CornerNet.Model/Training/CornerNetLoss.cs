@@ -20,20 +20,37 @@ public sealed class CornerNetLoss
 
     public CornerNetLossOptions Options { get; }
 
-    /// <summary>The full loss over the heads of all stacks (first stack first), as <c>AELoss.forward</c>.</summary>
-    public CornerNetLossResult Compute(IReadOnlyList<CornerHeads> stacks, CornerTargets targets)
+    /// <summary>
+    /// The full loss over the heads of all stacks (first stack first), as <c>AELoss.forward</c>. For CornerNet-Saccade
+    /// (<c>CornerNet_Saccade_Loss.forward</c>), <paramref name="attention"/> holds every stack's attention logits (per
+    /// stack, one [B, 1, h, w] map per level, coarsest first) and <paramref name="targets"/> the attention targets and
+    /// valid masks: the heatmaps' focal loss skips the cells the masks clear, and each level's attention focal loss,
+    /// summed over stacks and divided by their number, is added before the whole is divided by the number of stacks.
+    /// </summary>
+    public CornerNetLossResult Compute(IReadOnlyList<CornerHeads> stacks, CornerTargets targets, IReadOnlyList<IReadOnlyList<Tensor>>? attention = null)
     {
         ArgumentNullException.ThrowIfNull(stacks);
         ArgumentNullException.ThrowIfNull(targets);
         if (stacks.Count == 0) throw new ArgumentException("Need the heads of at least one stack.", nameof(stacks));
         foreach (var heads in stacks) CheckShapes(heads, targets);
+        CheckAttention(stacks.Count, attention, targets);
 
         using var scope = NewDisposeScope();
         var device = stacks[0].TopLeftHeat.device;
         Tensor focal = zeros(1, device: device), pull = zeros(1, device: device), push = zeros(1, device: device), offset = zeros(1, device: device);
+        Tensor attentionLoss = zeros(1, device: device);
+        double stackCount = stacks.Count;
+        for (var level = 0; level < targets.Attention.Count && attention is not null; level++)
+        {
+            var levelLoss = zeros(1, device: device);
+            foreach (var stackAttention in attention) levelLoss = levelLoss + Focal(stackAttention[level], targets.Attention[level]);
+            attentionLoss = attentionLoss + levelLoss / stackCount;
+        }
+
         foreach (var heads in stacks)
         {
-            focal = focal + Focal(heads.TopLeftHeat, targets.TopLeftHeat) + Focal(heads.BottomRightHeat, targets.BottomRightHeat);
+            focal = focal + Focal(heads.TopLeftHeat, targets.TopLeftHeat, targets.TopLeftValid)
+                          + Focal(heads.BottomRightHeat, targets.BottomRightHeat, targets.BottomRightValid);
             var (stackPull, stackPush) = Embedding(heads.TopLeftTag, heads.BottomRightTag, targets.TopLeftIndices, targets.BottomRightIndices, targets.Mask);
             pull = pull + stackPull;
             push = push + stackPush;
@@ -42,20 +59,25 @@ public sealed class CornerNetLoss
                      + Offset(heads.BottomRightOffset, targets.BottomRightIndices, targets.BottomRightOffsets, targets.Mask);
         }
 
-        double stackCount = stacks.Count;
         focal = (focal / stackCount).squeeze();
+        attentionLoss = (attentionLoss / stackCount).squeeze();
         pull = (pull * (Options.PullWeight / stackCount)).squeeze();
         push = (push * (Options.PushWeight / stackCount)).squeeze();
         offset = (offset * (Options.OffsetWeight / stackCount)).squeeze();
-        var total = focal + pull + push + offset;
-        return new CornerNetLossResult(total, focal.detach(), pull.detach(), push.detach(), offset.detach()).MoveToOuterDisposeScope();
+        var total = focal + attentionLoss + pull + push + offset;
+        return new CornerNetLossResult(total, focal.detach(), pull.detach(), push.detach(), offset.detach())
+        {
+            Attention = attention is null ? null : attentionLoss.detach(),
+        }.MoveToOuterDisposeScope();
     }
 
     /// <summary>
     /// The variant focal loss of one stack's heatmap logits [B, C, H, W] against the Gaussian ground truth, normalised
-    /// by the number of positives (pixels where the ground truth is exactly 1) over the whole batch.
+    /// by the number of positives (pixels where the ground truth is exactly 1) over the whole batch. With
+    /// <paramref name="valid"/> (CornerNet-Saccade's <c>_focal_loss_mask</c>) each cell's term is multiplied by it; the
+    /// positives are counted without it, as the authors count them.
     /// </summary>
-    public Tensor Focal(Tensor logits, Tensor groundTruth)
+    public Tensor Focal(Tensor logits, Tensor groundTruth, Tensor? valid = null)
     {
         using var scope = NewDisposeScope();
         var epsilon = Options.ProbabilityEpsilon;
@@ -63,8 +85,10 @@ public sealed class CornerNetLoss
         var positives = groundTruth.eq(1).to_type(ScalarType.Float32);
         var negatives = groundTruth.lt(1).to_type(ScalarType.Float32);
         var negativeWeights = (1 - groundTruth).pow(Options.FocalBeta);
+        var positiveWeights = valid is null ? positives : positives * valid;
+        if (valid is not null) negativeWeights = negativeWeights * valid;
 
-        var positiveLoss = (prediction.log() * (1 - prediction).pow(Options.FocalAlpha) * positives).sum();
+        var positiveLoss = (prediction.log() * (1 - prediction).pow(Options.FocalAlpha) * positiveWeights).sum();
         var negativeLoss = ((1 - prediction).log() * prediction.pow(Options.FocalAlpha) * negativeWeights * negatives).sum();
 
         // The authors return -negative when there is no positive and -(positive + negative) / count otherwise; the
@@ -124,6 +148,19 @@ public sealed class CornerNetLoss
         var flat = map.flatten(2);
         var expanded = indices.unsqueeze(1).expand(batch, channels, indices.shape[1]);
         return flat.gather(2, expanded).permute(0, 2, 1).MoveToOuterDisposeScope();
+    }
+
+    private static void CheckAttention(int stackCount, IReadOnlyList<IReadOnlyList<Tensor>>? attention, CornerTargets targets)
+    {
+        if (attention is null) return;
+        if (attention.Count != stackCount) throw new ArgumentException($"Need the attention maps of every stack ({stackCount}), got {attention.Count}.", nameof(attention));
+        foreach (var maps in attention)
+        {
+            if (maps.Count != targets.Attention.Count || maps.Zip(targets.Attention).Any(p => !p.First.shape.SequenceEqual(p.Second.shape)))
+            {
+                throw new ArgumentException($"Attention maps [{string.Join("; ", maps.Select(m => string.Join(", ", m.shape)))}] do not match the targets [{string.Join("; ", targets.Attention.Select(m => string.Join(", ", m.shape)))}].", nameof(attention));
+            }
+        }
     }
 
     private static void CheckShapes(CornerHeads heads, CornerTargets targets)

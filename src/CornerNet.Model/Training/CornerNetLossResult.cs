@@ -8,11 +8,14 @@ namespace CornerNet.Model.Training;
 /// </summary>
 public sealed record CornerNetLossResult(Tensor Total, Tensor Focal, Tensor Pull, Tensor Push, Tensor Offset) : IDisposable
 {
-    public IEnumerable<Tensor> All => [Total, Focal, Pull, Push, Offset];
+    /// <summary>CornerNet-Saccade's attention focal loss (already divided as the total has it); null for the other families.</summary>
+    public Tensor? Attention { get; init; }
 
-    /// <summary>The five values as numbers (reads them from the device).</summary>
-    public (double Total, double Focal, double Pull, double Push, double Offset) ToValues() =>
-        (Value(Total), Value(Focal), Value(Pull), Value(Push), Value(Offset));
+    public IEnumerable<Tensor> All => Attention is null ? [Total, Focal, Pull, Push, Offset] : [Total, Focal, Pull, Push, Offset, Attention];
+
+    /// <summary>The values as numbers (reads them from the device); the attention part is 0 without attention maps.</summary>
+    public (double Total, double Focal, double Pull, double Push, double Offset, double Attention) ToValues() =>
+        (Value(Total), Value(Focal), Value(Pull), Value(Push), Value(Offset), Attention is null ? 0 : Value(Attention));
 
     /// <summary>Moves every tensor out of the current dispose scope (to the caller's).</summary>
     public CornerNetLossResult MoveToOuterDisposeScope()

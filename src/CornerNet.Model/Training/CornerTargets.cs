@@ -16,7 +16,20 @@ public sealed record CornerTargets(
     Tensor BottomRightOffsets,
     Tensor Mask) : IDisposable
 {
-    public IEnumerable<Tensor> All => [TopLeftHeat, BottomRightHeat, TopLeftIndices, BottomRightIndices, TopLeftOffsets, BottomRightOffsets, Mask];
+    /// <summary>CornerNet-Saccade: [B, C, H, W] float32, 1 where the heatmap loss counts a cell (null: everywhere).</summary>
+    public Tensor? TopLeftValid { get; init; }
+
+    public Tensor? BottomRightValid { get; init; }
+
+    /// <summary>CornerNet-Saccade: the attention targets, one [B, 1, h, w] float32 map per level, coarsest first (empty
+    /// for the other families).</summary>
+    public IReadOnlyList<Tensor> Attention { get; init; } = [];
+
+    public IEnumerable<Tensor> All =>
+    [
+        TopLeftHeat, BottomRightHeat, TopLeftIndices, BottomRightIndices, TopLeftOffsets, BottomRightOffsets, Mask,
+        .. new[] { TopLeftValid, BottomRightValid }.OfType<Tensor>(), .. Attention,
+    ];
 
     /// <summary>Copies per-image arrays into batched tensors (on the CPU unless <paramref name="device"/> says otherwise).</summary>
     public static CornerTargets Stack(IReadOnlyList<ImageCornerTargets> images, Device? device = null)
@@ -24,9 +37,10 @@ public sealed record CornerTargets(
         ArgumentNullException.ThrowIfNull(images);
         if (images.Count == 0) throw new ArgumentException("A batch needs at least one image.", nameof(images));
         var first = images[0];
-        if (images.Any(i => i.ClassCount != first.ClassCount || i.OutputHeight != first.OutputHeight || i.OutputWidth != first.OutputWidth || i.MaxObjects != first.MaxObjects))
+        if (images.Any(i => i.ClassCount != first.ClassCount || i.OutputHeight != first.OutputHeight || i.OutputWidth != first.OutputWidth || i.MaxObjects != first.MaxObjects
+                            || (i.TopLeftValid is null) != (first.TopLeftValid is null) || !i.AttentionSizes.SequenceEqual(first.AttentionSizes)))
         {
-            throw new ArgumentException("Every image in a batch needs the same classes, output size and object slots.", nameof(images));
+            throw new ArgumentException("Every image in a batch needs the same classes, output size, object slots, valid masks and attention maps.", nameof(images));
         }
 
         long batch = images.Count;
@@ -38,7 +52,12 @@ public sealed record CornerTargets(
             Concatenate(images, i => i.BottomRightIndices, [batch, slots]),
             Concatenate(images, i => i.TopLeftOffsets, [batch, slots, 2]),
             Concatenate(images, i => i.BottomRightOffsets, [batch, slots, 2]),
-            Concatenate(images, i => i.Mask, [batch, slots]));
+            Concatenate(images, i => i.Mask, [batch, slots]))
+        {
+            TopLeftValid = first.TopLeftValid is null ? null : Concatenate(images, i => i.TopLeftValid!, [batch, classes, height, width]),
+            BottomRightValid = first.BottomRightValid is null ? null : Concatenate(images, i => i.BottomRightValid!, [batch, classes, height, width]),
+            Attention = [.. first.AttentionSizes.Select((size, level) => Concatenate(images, i => i.Attention[level], [batch, 1, size.Height, size.Width]))],
+        };
         return device is null || device.type == DeviceType.CPU ? targets : targets.To(device);
     }
 
@@ -48,7 +67,12 @@ public sealed record CornerTargets(
         using (this)
         {
             return new CornerTargets(TopLeftHeat.to(device), BottomRightHeat.to(device), TopLeftIndices.to(device), BottomRightIndices.to(device),
-                TopLeftOffsets.to(device), BottomRightOffsets.to(device), Mask.to(device));
+                TopLeftOffsets.to(device), BottomRightOffsets.to(device), Mask.to(device))
+            {
+                TopLeftValid = TopLeftValid?.to(device),
+                BottomRightValid = BottomRightValid?.to(device),
+                Attention = [.. Attention.Select(a => a.to(device))],
+            };
         }
     }
 

@@ -6,7 +6,8 @@ namespace CornerNet.Model.Training;
 /// </summary>
 public sealed class ImageCornerTargets
 {
-    public ImageCornerTargets(int classCount, int outputHeight, int outputWidth, int maxObjects)
+    public ImageCornerTargets(int classCount, int outputHeight, int outputWidth, int maxObjects, bool withValidMasks = false,
+        IReadOnlyList<(int Height, int Width)>? attentionSizes = null)
     {
         ClassCount = classCount;
         OutputHeight = outputHeight;
@@ -19,6 +20,14 @@ public sealed class ImageCornerTargets
         TopLeftIndices = new long[maxObjects];
         BottomRightIndices = new long[maxObjects];
         Mask = new bool[maxObjects];
+        if (withValidMasks)
+        {
+            TopLeftValid = new float[classCount * outputHeight * outputWidth];
+            BottomRightValid = new float[classCount * outputHeight * outputWidth];
+        }
+
+        AttentionSizes = attentionSizes ?? [];
+        Attention = [.. AttentionSizes.Select(s => new float[s.Height * s.Width])];
     }
 
     public int ClassCount { get; }
@@ -41,6 +50,20 @@ public sealed class ImageCornerTargets
 
     public long[] BottomRightIndices { get; }
 
+    /// <summary>
+    /// CornerNet-Saccade: 1 where the heatmap loss counts a cell, 0 around the corners of objects that are cut by the crop
+    /// or too small to learn from (the authors' <c>tl_valids</c>/<c>br_valids</c>); null for CornerNet, where every cell counts.
+    /// </summary>
+    public float[]? TopLeftValid { get; }
+
+    public float[]? BottomRightValid { get; }
+
+    /// <summary>CornerNet-Saccade: the attention maps' sizes, coarsest first; empty for the other families.</summary>
+    public IReadOnlyList<(int Height, int Width)> AttentionSizes { get; }
+
+    /// <summary>CornerNet-Saccade: per attention map, 1 at the centre cell of each object of that map's size range.</summary>
+    public IReadOnlyList<float[]> Attention { get; }
+
     /// <summary>True for the first <see cref="ObjectCount"/> slots.</summary>
     public bool[] Mask { get; }
 
@@ -49,6 +72,11 @@ public sealed class ImageCornerTargets
 
     /// <summary>Boxes drawn into the heatmaps (may exceed <see cref="ObjectCount"/> when slots run out).</summary>
     public int DrawnCount { get; internal set; }
+
+    /// <summary>A valid-mask plane of one class (<see cref="TopLeftValid"/> must exist).</summary>
+    public Span<float> TopLeftValidPlane(int classIndex) => TopLeftValid.AsSpan(classIndex * OutputHeight * OutputWidth, OutputHeight * OutputWidth);
+
+    public Span<float> BottomRightValidPlane(int classIndex) => BottomRightValid.AsSpan(classIndex * OutputHeight * OutputWidth, OutputHeight * OutputWidth);
 
     /// <summary>The heatmap plane of one class.</summary>
     public Span<float> TopLeftPlane(int classIndex) => TopLeftHeat.AsSpan(classIndex * OutputHeight * OutputWidth, OutputHeight * OutputWidth);

@@ -74,15 +74,41 @@ public sealed class TrainingAugmenter
 
         var pixels = new float[3 * options.InputHeight * options.InputWidth];
         var graySum = ResizeInto(pixels, bgr, width, crop, flipped);
-        var colour = options.ColorJitter ? DrawColourJitter(random, graySum / ((double)options.InputHeight * options.InputWidth)) : ColourTransform.Identity;
-        var lighting = options.Lighting ? DrawLighting(random) : new double[3];
-        ApplyColourAndNormalise(pixels, colour, lighting);
+        ColourAndNormalise(pixels, graySum, random);
 
         return new AugmentedSample(pixels, options.InputHeight, options.InputWidth, kept)
         {
             Scale = crop.Scale,
             Flipped = flipped,
         };
+    }
+
+    /// <summary>
+    /// The colour half of the pipeline on an input-sized image already in <paramref name="planes"/> (B, G, R planes,
+    /// 0..1): colour jitter and PCA lighting as the options ask, then (x - mean) / std, in place. Draws from
+    /// <paramref name="random"/> in the order <see cref="Augment(ReadOnlySpan{byte}, int, int, IReadOnlyList{TrainingBox}, Random)"/> does.
+    /// </summary>
+    public void ColourAndNormalise(float[] planes, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(planes);
+        ArgumentNullException.ThrowIfNull(random);
+        var planeSize = Options.InputHeight * Options.InputWidth;
+        if (planes.Length != 3 * planeSize) throw new ArgumentException($"Expected 3 x {Options.InputHeight} x {Options.InputWidth} values, got {planes.Length}.", nameof(planes));
+        var graySum = 0.0;
+        for (var i = 0; i < planeSize; i++)
+        {
+            graySum += GrayBlue * planes[i] + GrayGreen * planes[planeSize + i] + GrayRed * planes[2 * planeSize + i];
+        }
+
+        ColourAndNormalise(planes, graySum, random);
+    }
+
+    private void ColourAndNormalise(float[] planes, double graySum, Random random)
+    {
+        var options = Options;
+        var colour = options.ColorJitter ? DrawColourJitter(random, graySum / ((double)options.InputHeight * options.InputWidth)) : ColourTransform.Identity;
+        var lighting = options.Lighting ? DrawLighting(random) : new double[3];
+        ApplyColourAndNormalise(planes, colour, lighting);
     }
 
     /// <summary>The authors' <c>_get_border</c>: halve the border until a centre can be drawn between the borders.</summary>

@@ -67,6 +67,15 @@ public sealed class SaccadeNetworkTests(ITestOutputHelper output)
         var stacks = network.ForwardAllStacks(Input());
         Assert.Equal(2, stacks.Count);
         foreach (var (ours, name) in stacks[0].All.Zip(HeadNames)) AssertClose(ours, $"stack0_{name}");
+
+        // The training forward (their saccade_net._train): every stack's heads and attention logits.
+        var (allHeads, allAttention) = network.ForwardAllStacksWithAttention(Input());
+        Assert.Equal(2, allHeads.Count);
+        Assert.Equal(2, allAttention.Count);
+        foreach (var (ours, name) in allHeads[0].All.Zip(HeadNames)) AssertClose(ours, $"stack0_{name}");
+        foreach (var (ours, name) in allHeads[1].All.Zip(HeadNames)) AssertClose(ours, $"stack1_{name}");
+        for (var level = 0; level < 3; level++) AssertClose(allAttention[1][level].sigmoid(), $"attention{level}");
+        Assert.Equal(allAttention[1].Select(a => a.shape), allAttention[0].Select(a => a.shape));
     }
 
     /// <summary>Folded BatchNorm, channels-last and bf16 keep the attention maps theirs (bf16 within its rounding).</summary>
@@ -117,6 +126,7 @@ public sealed class SaccadeNetworkTests(ITestOutputHelper output)
         using var hourglass = new CornerNetNetwork(ArchitectureSpec.Load(RepositoryPaths.Fixture("network", "fixture_arch.json")));
         using var input = zeros(1, 3, 63, 63);
         Assert.Throws<InvalidOperationException>(() => hourglass.ForwardWithAttention(input));
+        Assert.Throws<InvalidOperationException>(() => hourglass.ForwardAllStacksWithAttention(input));
         Assert.DoesNotContain(ModelWeights.Entries(hourglass), e => e.Key.StartsWith("att_modules", StringComparison.Ordinal));
     }
 
