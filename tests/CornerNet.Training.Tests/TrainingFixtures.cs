@@ -32,6 +32,20 @@ internal static class TrainingFixtures
         InputSize = [127, 127],
     };
 
+    /// <summary>The saccade family (depth 3, attention heads) at the same small widths, at 127 (output 32, attention
+    /// maps 8, 16, 32).</summary>
+    public static ArchitectureSpec MicroSaccade { get; } = Micro with
+    {
+        Name = "micro-saccade-shapes",
+        Family = NetworkFamily.Saccade,
+        Depth = 3,
+        Dims = [16, 16, 16, 32],
+        Modules = [1, 1, 1, 1],
+        AttDim = 16,
+        InputSize = [127, 127],
+        OutputSize = [32, 32],
+    };
+
     /// <summary>A fresh scratch folder under the system temp folder.</summary>
     public static string NewFolder(string purpose)
     {

@@ -77,7 +77,14 @@ public static class EvaluateCommand
         using var network = DetectSettings.LoadNetwork(weightsPath, architecture);
         network.PrepareForInference(tuning ?? InferenceTuning.Default);
         var spec = network.Spec;
-        var loop = new DetectionLoop(new CornerNetDetector(network, spec, options), CategoryMap.From(spec, dataset));
+        // A saccade network runs its family's test procedure with its family's settings (CornerNet_Saccade.json's, no flip).
+        if (spec.Family == NetworkFamily.Saccade)
+        {
+            options = DetectorOptions.ForModel(spec) with { MaxBatchImages = options.MaxBatchImages };
+            output.WriteLine("evaluate: CornerNet-Saccade test procedure (two views with attention, zoom crops, top-K 12, soft-NMS sigma 0.7)");
+        }
+
+        var loop = DetectionLoop.For(network, options, CategoryMap.From(spec, dataset));
         var images = dataset.Images.Select((image, index) => new ImageItem(index, image.Id, image.FileName, Path.Combine(root, image.FileName))).ToList();
         var started = DateTime.UtcNow;
         var outcomes = DetectionLoop.Batches(images, options.MaxBatchImages).SelectMany(b => loop.Run(b.Batch, b.Images).Images).ToList();

@@ -66,7 +66,7 @@ public sealed class TrainVerb(IOptions<TrainVerbOptions> options) : IWorkerVerb
 
     public static string FormatProgress(TrainingProgress p) => string.Create(CultureInfo.InvariantCulture,
         $"iter {p.Iteration}/{p.TotalIterations}  {p.IterationsPerSecond:F2} it/s  eta {FormatDuration(p.EtaSeconds)}  lr {p.LearningRate:G3}  " +
-        $"loss {p.Total:F4} (focal {p.Focal:F4} pull {p.Pull:F4} push {p.Push:F4} offset {p.Offset:F4})");
+        $"loss {p.Total:F4} (focal {p.Focal:F4} pull {p.Pull:F4} push {p.Push:F4} offset {p.Offset:F4}{(p.Attention > 0 ? $" attention {p.Attention:F4}" : "")})");
 
     private static string FormatDuration(double seconds) =>
         double.IsFinite(seconds) ? TimeSpan.FromSeconds(Math.Round(seconds)).ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : "?";

@@ -53,7 +53,7 @@ public static class DetectRun
             network.PrepareForInference(settings.Tuning);
             var detectorOptions = (settings.Detector ?? DetectorOptions.ForModel(network.Spec)) with { MaxBatchImages = settings.BatchSize };
             var categories = annotations is null ? CategoryMap.Default(network.Spec) : CategoryMap.From(network.Spec, annotations);
-            var loop = new DetectionLoop(new CornerNetDetector(network, network.Spec, detectorOptions), categories);
+            var loop = DetectionLoop.For(network, detectorOptions, categories);
             var progress = new DetectionProgress(error, settings.Progress, settings.ProgressInterval, shard.Count, done);
             foreach (var (number, images) in pending)
             {

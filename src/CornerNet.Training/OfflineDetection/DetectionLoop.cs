@@ -1,5 +1,7 @@
+using CornerNet.Model.Architecture;
 using CornerNet.Model.Data;
 using CornerNet.Model.Inference;
+using CornerNet.Model.Inference.Saccade;
 
 namespace CornerNet.Training.OfflineDetection;
 
@@ -9,9 +11,41 @@ namespace CornerNet.Training.OfflineDetection;
 /// detections into COCO boxes with the category ids of <see cref="CategoryMap"/>. <c>detect</c> and <c>evaluate</c>
 /// both run it.
 /// </summary>
-public sealed class DetectionLoop(CornerNetDetector detector, CategoryMap categories, ImageLoader? loader = null)
+public sealed class DetectionLoop
 {
-    private readonly ImageLoader _loader = loader ?? new ImageLoader();
+    private readonly Func<IReadOnlyList<DecodedImage>, IReadOnlyList<IReadOnlyList<Detection>>> _detect;
+    private readonly bool _bgr;
+    private readonly CategoryMap _categories;
+    private readonly ImageLoader _loader;
+
+    public DetectionLoop(CornerNetDetector detector, CategoryMap categories, ImageLoader? loader = null)
+        : this(detector.Spec, images => detector.Detect(images).Images, categories, loader)
+    {
+    }
+
+    /// <summary>CornerNet-Saccade's test procedure (views, attention, zoom crops) over the images.</summary>
+    public DetectionLoop(SaccadeDetector detector, CategoryMap categories, ImageLoader? loader = null)
+        : this(detector.Spec, images => detector.Detect(images).Images, categories, loader)
+    {
+    }
+
+    private DetectionLoop(ArchitectureSpec spec, Func<IReadOnlyList<DecodedImage>, IReadOnlyList<IReadOnlyList<Detection>>> detect, CategoryMap categories, ImageLoader? loader)
+    {
+        _detect = detect;
+        _bgr = spec.IsBgr;
+        _categories = categories;
+        _loader = loader ?? new ImageLoader();
+    }
+
+    /// <summary>The loop of a network's family: the saccade test procedure for a saccade network (which has no flip),
+    /// CornerNet's single forward pass per image otherwise.</summary>
+    public static DetectionLoop For(CornerNetNetwork network, DetectorOptions options, CategoryMap categories)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return network.Spec.Family == NetworkFamily.Saccade
+            ? new DetectionLoop(new SaccadeDetector(network, options), categories)
+            : new DetectionLoop(new CornerNetDetector(network, network.Spec, options), categories);
+    }
 
     /// <summary>Batches of <paramref name="batchSize"/> images, numbered from 0 in order; the same list gives the same batches.</summary>
     public static IReadOnlyList<(int Batch, ImageItem[] Images)> Batches(IReadOnlyList<ImageItem> images, int batchSize)
@@ -29,7 +63,7 @@ public sealed class DetectionLoop(CornerNetDetector detector, CategoryMap catego
         {
             try
             {
-                decoded.Add((i, _loader.Load(File.ReadAllBytes(images[i].Path), detector.Spec.IsBgr)));
+                decoded.Add((i, _loader.Load(File.ReadAllBytes(images[i].Path), _bgr)));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidImageException)
             {
@@ -42,7 +76,7 @@ public sealed class DetectionLoop(CornerNetDetector detector, CategoryMap catego
             IReadOnlyList<IReadOnlyList<Detection>> detections;
             try
             {
-                detections = detector.Detect([.. decoded.Select(d => d.Image)]).Images;
+                detections = _detect([.. decoded.Select(d => d.Image)]);
             }
             catch (Exception e) when (decoded.Count > 1 && e is not OutOfMemoryException)
             {
@@ -61,7 +95,7 @@ public sealed class DetectionLoop(CornerNetDetector detector, CategoryMap catego
     {
         try
         {
-            return Outcome(item, detector.Detect(image));
+            return Outcome(item, _detect([image])[0]);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -71,7 +105,7 @@ public sealed class DetectionLoop(CornerNetDetector detector, CategoryMap catego
 
     private ImageOutcome Outcome(ImageItem item, IReadOnlyList<Detection> detections) =>
         new(item.Index, item.ImageId, item.Name, [.. detections.Select(d => new DetectedObject(
-            categories[d.ClassIndex],
+            _categories[d.ClassIndex],
             d.Label,
             new CocoBox(Math.Round(d.X1, 2), Math.Round(d.Y1, 2), Math.Round(d.X2 - d.X1, 2), Math.Round(d.Y2 - d.Y1, 2)),
             Math.Round(d.Score, 4)))], null);

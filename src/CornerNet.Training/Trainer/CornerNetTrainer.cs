@@ -91,13 +91,12 @@ public sealed class CornerNetTrainer(TrainingOptions options)
         }
 
         using var lossLog = OpenLossLog(startIteration);
-        var augmenter = new TrainingAugmenter(options.Augmentation ?? AugmentationOptions.FromSpec(spec));
-        var targetBuilder = CornerTargetBuilder.FromSpec(spec);
+        var sampler = TrainingSamplers.For(spec, options.Augmentation);
         var loss = new CornerNetLoss(options.Loss);
         var parameters = network.parameters().ToList();
         network.train();
 
-        using var batches = new TrainingBatchSource(data, augmenter, targetBuilder, options.BatchSize, options.Seed,
+        using var batches = new TrainingBatchSource(data, sampler, options.BatchSize, options.Seed,
             startIteration, options.Iterations, options.PrefetchBatches);
         var completed = startIteration;
         try
@@ -114,8 +113,9 @@ public sealed class CornerNetTrainer(TrainingOptions options)
                 var elapsed = watch.Elapsed.TotalSeconds;
                 var pace = (completed - startIteration) / Math.Max(elapsed, 1e-9);
                 var progress = new TrainingProgress(completed, options.Iterations, learningRate,
-                    values.Total, values.Focal, values.Pull, values.Push, values.Offset, elapsed, pace);
-                lossLog.WriteLine(JsonSerializer.Serialize(new LossLogEntry(completed, learningRate, values.Total, values.Focal, values.Pull, values.Push, values.Offset, Math.Round(elapsed, 3))));
+                    values.Total, values.Focal, values.Pull, values.Push, values.Offset, elapsed, pace) { Attention = values.Attention };
+                var attention = spec.Family == NetworkFamily.Saccade ? values.Attention : (double?)null;
+                lossLog.WriteLine(JsonSerializer.Serialize(new LossLogEntry(completed, learningRate, values.Total, values.Focal, values.Pull, values.Push, values.Offset, Math.Round(elapsed, 3)) { Attention = attention }));
                 lossLog.Flush();
                 OnProgress?.Invoke(progress);
 
@@ -139,7 +139,7 @@ public sealed class CornerNetTrainer(TrainingOptions options)
         return new TrainingResult(startIteration, completed, false, lastCheckpoint, final, watch.Elapsed.TotalSeconds);
     }
 
-    private (double Total, double Focal, double Pull, double Push, double Offset) StepWithRetries(
+    private (double Total, double Focal, double Pull, double Push, double Offset, double Attention) StepWithRetries(
         CornerNetNetwork network, TorchSharp.Modules.OptimizerHelper optimizer, CornerNetLoss loss, IReadOnlyList<TorchSharp.Modules.Parameter> parameters, PreparedBatch batch)
     {
         for (var attempt = 1; ; attempt++)
@@ -155,15 +155,24 @@ public sealed class CornerNetTrainer(TrainingOptions options)
         }
     }
 
-    private (double Total, double Focal, double Pull, double Push, double Offset) Step(
+    private (double Total, double Focal, double Pull, double Push, double Offset, double Attention) Step(
         CornerNetNetwork network, TorchSharp.Modules.OptimizerHelper optimizer, CornerNetLoss loss, IReadOnlyList<TorchSharp.Modules.Parameter> parameters, PreparedBatch batch)
     {
         using var scope = NewDisposeScope();
         var images = tensor(batch.Pixels, [batch.Size, 3, batch.Height, batch.Width]);
         var targets = CornerTargets.Stack(batch.Targets);
         optimizer.zero_grad();
-        var heads = network.ForwardAllStacks(images);
-        var result = loss.Compute(heads, targets);
+        CornerNetLossResult result;
+        if (network.Spec.Family == NetworkFamily.Saccade)
+        {
+            var (heads, attention) = network.ForwardAllStacksWithAttention(images);
+            result = loss.Compute(heads, targets, attention);
+        }
+        else
+        {
+            result = loss.Compute(network.ForwardAllStacks(images), targets);
+        }
+
         result.Total.backward();
         if (Options.GradientClipNorm is { } maxNorm) nn.utils.clip_grad_norm_(parameters, maxNorm);
         optimizer.step();

@@ -14,6 +14,11 @@ public sealed record LossLogEntry(
     [property: JsonPropertyName("offset")] double Offset,
     [property: JsonPropertyName("seconds")] double Seconds)
 {
+    /// <summary>CornerNet-Saccade's attention focal loss; absent (null) for the other families.</summary>
+    [JsonPropertyName("attention")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Attention { get; init; }
+
     /// <summary>The entry on a line, or null for a blank or torn line (a killed run may leave half a line).</summary>
     public static LossLogEntry? TryParse(string line)
     {

@@ -10,8 +10,7 @@ namespace CornerNet.Training.Trainer;
 public sealed class TrainingBatchSource : IDisposable
 {
     private readonly TrainingDataSet _data;
-    private readonly TrainingAugmenter _augmenter;
-    private readonly CornerTargetBuilder _targets;
+    private readonly ITrainingSampler _sampler;
     private readonly TrainingSampleOrder _order;
     private readonly int _batchSize;
     private readonly int _endIteration;
@@ -19,12 +18,11 @@ public sealed class TrainingBatchSource : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _worker;
 
-    public TrainingBatchSource(TrainingDataSet data, TrainingAugmenter augmenter, CornerTargetBuilder targets, int batchSize, int seed,
+    public TrainingBatchSource(TrainingDataSet data, ITrainingSampler sampler, int batchSize, int seed,
         int startIteration, int endIteration, int capacity)
     {
         _data = data;
-        _augmenter = augmenter;
-        _targets = targets;
+        _sampler = sampler;
         _batchSize = batchSize;
         _endIteration = endIteration;
         _order = new TrainingSampleOrder(data.Count, batchSize, seed);
@@ -50,8 +48,8 @@ public sealed class TrainingBatchSource : IDisposable
     /// <summary>Builds one iteration's batch on the calling thread (the loader uses it; tests may too).</summary>
     public PreparedBatch Prepare(int iteration)
     {
-        var height = _augmenter.Options.InputHeight;
-        var width = _augmenter.Options.InputWidth;
+        var height = _sampler.InputHeight;
+        var width = _sampler.InputWidth;
         var planeSize = 3 * height * width;
         var pixels = new float[_batchSize * planeSize];
         var targets = new ImageCornerTargets[_batchSize];
@@ -60,9 +58,9 @@ public sealed class TrainingBatchSource : IDisposable
             var index = _order.ImageIndex(iteration, slot);
             var image = _data.Images[index];
             var decoded = _data.Decode(index);
-            var sample = _augmenter.Augment(decoded.Pixels, decoded.Width, decoded.Height, image.Boxes, _order.RandomFor(iteration, slot));
+            var sample = _sampler.Sample(decoded.Pixels, decoded.Width, decoded.Height, image.Boxes, _order.RandomFor(iteration, slot));
             sample.Pixels.CopyTo(pixels, slot * planeSize);
-            targets[slot] = _targets.Build(sample.Boxes);
+            targets[slot] = sample.Targets;
         }
 
         return new PreparedBatch(iteration, pixels, height, width, targets);

@@ -13,6 +13,9 @@ public sealed record TrainingProgress(
     double ElapsedSeconds,
     double IterationsPerSecond)
 {
+    /// <summary>CornerNet-Saccade's attention focal loss (0 for the other families).</summary>
+    public double Attention { get; init; }
+
     /// <summary>Estimated seconds to the end at the current pace.</summary>
     public double EtaSeconds => IterationsPerSecond > 0 ? (TotalIterations - Iteration) / IterationsPerSecond : double.PositiveInfinity;
 }

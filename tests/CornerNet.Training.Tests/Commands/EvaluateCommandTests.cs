@@ -47,6 +47,34 @@ public class EvaluateCommandTests
     }
 
     [Fact]
+    public void A_saccade_model_is_evaluated_with_the_saccade_test_procedure()
+    {
+        var folder = TrainingFixtures.NewFolder("eval-saccade");
+        // Held-out images like the saccade demo model's evaluation set (seed 2, 128x128), four of them.
+        var dataset = new SyntheticShapesGenerator(new SyntheticShapesOptions { ImageCount = 4, Seed = 2, MinImageSize = 128, MaxImageSize = 128 })
+            .Generate(folder);
+        var annotations = Path.Combine(folder, SyntheticShapesGenerator.AnnotationsFileName);
+        var weights = Path.Combine(RepositoryPaths.Root, "models", "saccade-demo.pth");
+        var results = Path.Combine(folder, "results.json");
+
+        var printed = new StringWriter();
+        var evaluation = EvaluateCommand.Detect(weights, null, annotations, null, results, new DetectorOptions(), printed);
+
+        Assert.Contains("CornerNet-Saccade test procedure", printed.ToString());
+        // The same detections as the saccade detector gives image by image (with its family's settings).
+        using var network = ModelCheckpoint.Load(weights);
+        network.PrepareForInference(InferenceTuning.Default);
+        var detector = new CornerNet.Model.Inference.Saccade.SaccadeDetector(network);
+        var loader = new ImageLoader();
+        var expected = dataset.Images.SelectMany(image => detector.Detect(loader.Load(File.ReadAllBytes(Path.Combine(folder, image.FileName)), bgr: true))
+            .Select(d => (image.Id, Math.Round(d.X1, 2), Math.Round(d.Y1, 2), Math.Round(d.Score, 4)))).ToList();
+        var written = CocoResults.Load(results).Detections.Select(d => (d.ImageId, d.Box.X, d.Box.Y, d.Score)).ToList();
+        Assert.Equal(expected.Count, written.Count);
+        Assert.Equal(expected.Order(), written.Order());
+        Assert.True(evaluation.Summary.AveragePrecision50 > 0.3, $"AP50 {evaluation.Summary.AveragePrecision50}");
+    }
+
+    [Fact]
     [Trait(TestCategories.Category, TestCategories.Slow)]
     public void Bf16_keeps_the_demo_models_ap_within_a_hundredth_of_fp32()
     {

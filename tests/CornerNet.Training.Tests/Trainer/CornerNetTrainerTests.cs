@@ -75,6 +75,45 @@ public class CornerNetTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_short_saccade_run_learns_corners_and_attention_and_saves_the_authors_saccade_keys()
+    {
+        var folder = TrainingFixtures.NewFolder("saccade");
+        var annotations = TrainingFixtures.Shapes(Path.Combine(folder, "data"), images: 4);
+        var run = Path.Combine(folder, "run");
+        var spec = TrainingFixtures.MicroSaccade;
+        var options = TrainingFixtures.Options(annotations, run, iterations: 20, augment: false) with
+        {
+            Architecture = spec,
+            // The saccade sampler (reference scale, crop, flip) with the colour steps off.
+            Augmentation = AugmentationOptions.FromSpec(spec) with { ColorJitter = false, Lighting = false },
+            CheckpointInterval = 20,
+            GradientClipNorm = 10,
+        };
+
+        var seen = new List<TrainingProgress>();
+        var result = new CornerNetTrainer(options) { OnProgress = seen.Add }.Run();
+
+        var totals = seen.Select(p => p.Total).ToList();
+        var attention = seen.Select(p => p.Attention).ToList();
+        output.WriteLine("total: " + string.Join(", ", totals.Select(t => t.ToString("F3", CultureInfo.InvariantCulture))));
+        output.WriteLine("attention: " + string.Join(", ", attention.Select(t => t.ToString("F3", CultureInfo.InvariantCulture))));
+        Assert.Equal(20, result.CompletedIterations);
+        Assert.All(totals, t => Assert.True(double.IsFinite(t)));
+        Assert.All(attention, a => Assert.True(a > 0 && a < totals.Max()));
+        Assert.True(totals.TakeLast(5).Average() < 0.8 * totals.Take(5).Average(), $"loss did not fall enough: {string.Join(", ", totals.Select(t => t.ToString("F3", CultureInfo.InvariantCulture)))}");
+        Assert.True(attention.TakeLast(5).Average() < attention.Take(5).Average(), "the attention loss did not fall");
+        Assert.All(LossLogEntry.ReadAll(Path.Combine(run, CornerNetTrainer.LossLogFileName)), e => Assert.True(e.Attention > 0));
+        var final = Path.Combine(run, CornerNetTrainer.FinalWeightsFileName);
+        using (var state = PyTorchCheckpointReader.Read(final))
+        {
+            Assert.Contains("module.att_modules.1.2.1.bias", state.Keys);
+        }
+
+        using var reloaded = ModelCheckpoint.Load(final);
+        Assert.Equal(NetworkFamily.Saccade, reloaded.Spec.Family);
+    }
+
+    [Fact]
     public void Resuming_from_a_checkpoint_gives_the_same_weights_as_an_uninterrupted_run()
     {
         var folder = TrainingFixtures.NewFolder("resume");
