@@ -53,7 +53,23 @@ public sealed class HourglassModule : nn.Module<Tensor, Tensor>
         var inner = merges is not null && _low2 is HourglassModule level
             ? level.ForwardWithMerges(down, merges)
             : _low2.forward(down);
-        var low = _low3.forward(inner);
+        var merged = Merge(skip, _low3.forward(inner));
+        if (merges is not null)
+        {
+            merges.Add(merged);
+            for (var i = first; i < merges.Count - 1; i++) merges[i].MoveToOuterDisposeScope();
+        }
+
+        return merged.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A level's output: <paramref name="skip"/> plus <paramref name="low"/> upsampled x2 (nearest neighbour).
+    /// Without gradients the sum is written into <paramref name="skip"/>.</summary>
+    public static Tensor Merge(Tensor skip, Tensor low)
+    {
+        ArgumentNullException.ThrowIfNull(skip);
+        ArgumentNullException.ThrowIfNull(low);
+        using var scope = NewDisposeScope();
         var upsampled = UpsampleNearest2x(low);
         // An odd-sized level (e.g. 191 -> 96 -> 192) upsamples one past the skip; the authors' sizes never do this,
         // but crop rather than fail so any canvas works.
@@ -63,14 +79,7 @@ public sealed class HourglassModule : nn.Module<Tensor, Tensor>
         }
 
         // The skip is a ReLU output that autograd keeps for the backward pass: add in place only without gradients.
-        var merged = is_grad_enabled() ? skip + upsampled : skip.add_(upsampled);
-        if (merges is not null)
-        {
-            merges.Add(merged);
-            for (var i = first; i < merges.Count - 1; i++) merges[i].MoveToOuterDisposeScope();
-        }
-
-        return merged.MoveToOuterDisposeScope();
+        return (is_grad_enabled() ? skip + upsampled : skip.add_(upsampled)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Nearest-neighbour x2 (nn.Upsample(scale_factor=2)) as one broadcast copy, in the input's layout
