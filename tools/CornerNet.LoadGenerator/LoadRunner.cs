@@ -33,10 +33,10 @@ public static class LoadRunner
         var admission = ServiceSettings.Key(BatchingOptions.Section, nameof(BatchingOptions.MaxQueueWaitMs));
         if (settings.Url is null && !settings.Overrides.ContainsKey(admission))
         {
-            // The rows measure what the service can do. Closed-loop clients send again at once when refused, so admission
-            // (a 503 for every image expected to wait longer than MaxQueueWaitMs, 200 ms by default) would turn saturation
-            // into a storm of refusals that costs more than the images: the started service admits every request that can
-            // finish within its request timeout, unless --set gives Batching:MaxQueueWaitMs.
+            // The rows measure what the service can do. With admission (a 503 for every image expected to wait longer than
+            // MaxQueueWaitMs, 200 ms by default) refused clients sit out their Retry-After (at least a second) while the model
+            // could have served them, so a saturation row would measure admission instead: the started service admits every
+            // request that can finish within its request timeout, unless --set gives Batching:MaxQueueWaitMs.
             var timeout = ServiceSettings.For(settings.ContentRoot, settings.Overrides, settings.Threads, maxBatchSize: null).Batching.RequestTimeoutSeconds;
             var admitAll = (timeout * 1000 - 1).ToString(CultureInfo.InvariantCulture);
             settings = settings with { Overrides = new Dictionary<string, string>(settings.Overrides, StringComparer.OrdinalIgnoreCase) { [admission] = admitAll } };
