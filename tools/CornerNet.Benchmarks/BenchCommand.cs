@@ -7,8 +7,6 @@ using CornerNet.Model.Architecture;
 using CornerNet.Model.Checkpoints;
 using CornerNet.Model.Inference;
 using CornerNet.Tools.Common;
-using SixLabors.ImageSharp.Formats.Jpeg;
-using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;
 
 namespace CornerNet.Benchmarks;
@@ -109,7 +107,7 @@ public static class BenchCommand
             options.Validate();
             spec = ArchitectureSpec.Resolve(options.ArchitectureOrDefault);
             image = options.ImagePath is null
-                ? GeneratedImage(DefaultWidth, DefaultHeight)
+                ? GeneratedPicture.Pixels(DefaultWidth, DefaultHeight)
                 : new ImageLoader().Load(File.ReadAllBytes(options.ImagePath), spec.IsBgr);
             if (options.Weights is not null && !File.Exists(options.Weights)) throw new FileNotFoundException($"Weights file {options.Weights} not found.");
         }
@@ -229,7 +227,7 @@ public static class BenchCommand
     private static (List<BenchDecodeRow> Rows, bool? Identical) DecodeMicro(BenchOptions options)
     {
         var spec = ArchitecturePresets.Hourglass104;
-        var image = GeneratedImage(DefaultWidth, DefaultHeight);
+        var image = GeneratedPicture.Pixels(DefaultWidth, DefaultHeight);
         var geometry = CanvasGeometry.For(image.Height, image.Width, 1.0);
         int iterations = Math.Max(MicroIterations, options.Iterations);
         var rows = new List<BenchDecodeRow>();
@@ -278,7 +276,7 @@ public static class BenchCommand
 
     private static BenchPreprocessResult PreprocessOnly(ArchitectureSpec spec, DecodedImage image, int iterations, int warmup)
     {
-        byte[] jpeg = EncodeJpeg(image);
+        byte[] jpeg = GeneratedPicture.Jpeg(image);
         var loader = new ImageLoader();
         var withoutDecoding = new double[iterations];
         var withDecoding = new double[iterations];
@@ -383,34 +381,5 @@ public static class BenchCommand
         {
             return null;
         }
-    }
-
-    /// <summary>A deterministic test picture: smooth gradients, a checker and a few filled shapes.</summary>
-    public static DecodedImage GeneratedImage(int width, int height)
-    {
-        var pixels = new byte[width * height * 3];
-        for (int y = 0; y < height; y++)
-        {
-            for (int x = 0; x < width; x++)
-            {
-                int o = (y * width + x) * 3;
-                bool checker = (x / 40 + y / 40) % 2 == 0;
-                bool disc = (x - width / 3) * (x - width / 3) + (y - height / 2) * (y - height / 2) < height * height / 16;
-                bool box = x > width * 3 / 5 && x < width * 4 / 5 && y > height / 4 && y < height * 3 / 4;
-                pixels[o] = (byte)(disc ? 220 : box ? 30 : x * 255 / width);
-                pixels[o + 1] = (byte)(box ? 200 : checker ? 90 : 160);
-                pixels[o + 2] = (byte)(disc ? 40 : y * 255 / height);
-            }
-        }
-
-        return new DecodedImage(width, height, pixels);
-    }
-
-    private static byte[] EncodeJpeg(DecodedImage image)
-    {
-        using var picture = SixLabors.ImageSharp.Image.LoadPixelData<Rgb24>(image.Pixels, image.Width, image.Height);
-        using var stream = new MemoryStream();
-        picture.Save(stream, new JpegEncoder { Quality = 90 });
-        return stream.ToArray();
     }
 }

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using CornerNet.Model.Inference;
 using CornerNet.Tools.Common;
-using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace CornerNet.Benchmarks;
@@ -32,7 +31,7 @@ public static class DecodeBenchCommand
             }
 
             var path = parse.GetValue(image);
-            var bytes = path is null ? GeneratedJpeg() : File.ReadAllBytes(path);
+            var bytes = path is null ? GeneratedPicture.Jpeg(640, 480) : File.ReadAllBytes(path);
             Run(bytes, path ?? "generated 640x480, ImageSharp JPEG quality 90", count, Console.Out);
             return 0;
         });
@@ -87,15 +86,6 @@ public static class DecodeBenchCommand
         image.CopyPixelDataTo(pixels);
         for (int o = 0; o < pixels.Length; o += 3) (pixels[o], pixels[o + 2]) = (pixels[o + 2], pixels[o]);
         return pixels;
-    }
-
-    private static byte[] GeneratedJpeg()
-    {
-        var generated = BenchCommand.GeneratedImage(640, 480);
-        using var picture = SixLabors.ImageSharp.Image.LoadPixelData<Rgb24>(generated.Pixels, generated.Width, generated.Height);
-        using var stream = new MemoryStream();
-        picture.Save(stream, new JpegEncoder { Quality = 90 });
-        return stream.ToArray();
     }
 
     private static double Median(double[] values)

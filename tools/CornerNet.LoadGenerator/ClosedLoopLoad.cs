@@ -105,7 +105,10 @@ public static class ClosedLoopLoad
             ok.Length > 0 ? ok.Average(s => s.BatchSize) : null,
             ok.Length > 0 ? ok.Average(s => s.QueueMs) : null,
             ok.Length > 0 ? ok.Average(s => s.ForwardMs) : null,
-            ok.Length > 0 ? ok[0].Detections : null);
+            ok.Length > 0 ? ok[0].Detections : null)
+        {
+            QueueWait = LatencySummary.Of(ok.Select(s => s.QueueMs)),
+        };
     }
 
     private static async Task<Sample> SendAsync(HttpClient client, LoadImage image, CancellationToken cancellationToken)

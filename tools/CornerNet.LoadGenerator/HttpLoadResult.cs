@@ -30,6 +30,10 @@ public sealed record HttpLoadResult(
     /// <summary>The service process's CPU time (all threads) per image answered, when it runs on this machine.</summary>
     public double? ServiceCpuMsPerImage { get; init; }
 
+    /// <summary>The service's own queue wait of the successful images (timings.queueMs): unlike client latencies, it
+    /// leaves out HTTP and the client, and its median is robust to the scheduling outliers of a busy machine.</summary>
+    public LatencySummary? QueueWait { get; init; }
+
     /// <summary>This load generator's CPU time per image: it shares the machine's cores with the service.</summary>
     public double? ClientCpuMsPerImage { get; init; }
 }

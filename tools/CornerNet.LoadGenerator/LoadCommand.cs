@@ -38,6 +38,12 @@ public static class LoadCommand
             DefaultValueFactory = _ => RepositoryRoot,
         };
         var image = new Option<string?>("--image") { Description = "Image to POST (default: a generated held-out synthetic 128x128 PNG, what the demo model was evaluated on)." };
+        var imageSize = new Option<string?>("--image-size") { Description = "POST the benchmarks' generated picture of this size as a JPEG, e.g. 640x480 (instead of --image)." };
+        var randomWeights = new Option<bool>("--random-weights")
+        {
+            Description = "Serve random weights of Model:Architecture (a preset such as squeeze, or a file; --set Model:Architecture=...) instead of " +
+                          "Model:Weights: written with their architecture file to a temporary folder for the service and the in-process reference. Timings only.",
+        };
         var concurrency = new Option<string>("--concurrency") { Description = "Comma-separated numbers of closed-loop clients, one row each.", DefaultValueFactory = _ => "1,4,16" };
         var modes = new Option<string>("--modes") { Description = "Batching modes of the started service: on (Batching:MaxBatchSize as configured), off (1), or both.", DefaultValueFactory = _ => "on,off" };
         var warmup = new Option<double>("--warmup") { Description = "Unmeasured seconds at the start of every row.", DefaultValueFactory = _ => 3 };
@@ -55,7 +61,7 @@ public static class LoadCommand
         var json = new Option<string?>("--json") { Description = "Also write the results to this JSON file." };
         var command = new RootCommand("HTTP load generator for the CornerNet service: throughput and latency percentiles per concurrency, batching on and off, against the in-process pipeline.")
         {
-            url, serviceDll, contentRoot, image, concurrency, modes, warmup, startupWarmup, duration, requests, threads, set, skipInProcess, inProcessWarmupCalls, json,
+            url, serviceDll, contentRoot, image, imageSize, randomWeights, concurrency, modes, warmup, startupWarmup, duration, requests, threads, set, skipInProcess, inProcessWarmupCalls, json,
         };
         command.Subcommands.Add(OverloadCommand.Create());
         command.SetAction(async (parse, cancellationToken) =>
@@ -73,6 +79,8 @@ public static class LoadCommand
                     ServiceDll = Path.GetFullPath(parse.GetValue(serviceDll)!),
                     ContentRoot = Path.GetFullPath(parse.GetValue(contentRoot)!),
                     ImagePath = parse.GetValue(image),
+                    ImageSize = parse.GetValue(imageSize) is { } size ? LoadSettings.ParseImageSize(size) : null,
+                    RandomWeights = parse.GetValue(randomWeights),
                     Concurrency = CommaSeparated.PositiveIntegers(parse.GetValue(concurrency)!, "--concurrency"),
                     Modes = LoadSettings.ParseModes(parse.GetValue(modes)!),
                     Warmup = TimeSpan.FromSeconds(parse.GetValue(warmup)),
@@ -104,7 +112,7 @@ public static class LoadCommand
         {
             report = await LoadRunner.RunAsync(settings, output, cancellationToken);
         }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or IOException or JsonException
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or TimeoutException or HttpRequestException or IOException or JsonException
                                       or KeyNotFoundException or System.ComponentModel.Win32Exception or CornerNet.Service.Modeling.ModelLoadException
                                       or CornerNet.Model.Checkpoints.CheckpointFormatException or CornerNet.Model.Checkpoints.CheckpointMismatchException)
         {

@@ -1,4 +1,5 @@
 using CornerNet.Model.Data;
+using CornerNet.Tools.Common;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 
@@ -17,6 +18,10 @@ public sealed record LoadImage(string Description, byte[] Bytes, string ContentT
         var format = Image.DetectFormat(bytes);
         return new LoadImage(Path.GetFullPath(path), bytes, format.DefaultMimeType, info.Width, info.Height);
     }
+
+    /// <summary>The benchmarks' generated picture (<see cref="GeneratedPicture"/>) as a quality-90 JPEG: deterministic.</summary>
+    public static LoadImage GeneratedJpeg(int width, int height) =>
+        new($"generated {width}x{height} picture, JPEG quality {GeneratedPicture.JpegQuality}", GeneratedPicture.Jpeg(width, height), "image/jpeg", width, height);
 
     /// <summary>Image 0 of the demo model's held-out synthetic set (128x128, 1-6 shapes), as PNG: deterministic.</summary>
     public static LoadImage HeldOutSynthetic()

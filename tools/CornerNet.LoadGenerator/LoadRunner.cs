@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using CornerNet.Model.Inference;
+using CornerNet.Service.Configuration;
 using CornerNet.Service.Modeling;
 using CornerNet.Tools.Common;
 
@@ -15,10 +16,34 @@ public static class LoadRunner
 
     public static async Task<LoadReport> RunAsync(LoadSettings settings, TextWriter progress, CancellationToken cancellationToken)
     {
-        var image = settings.ImagePath is null ? LoadImage.HeldOutSynthetic() : LoadImage.FromFile(settings.ImagePath);
+        var image = settings.ImagePath is not null ? LoadImage.FromFile(settings.ImagePath)
+            : settings.ImageSize is { } size ? LoadImage.GeneratedJpeg(size.Width, size.Height)
+            : LoadImage.HeldOutSynthetic();
         var budget = new LoadBudget(settings.Warmup, settings.Duration, settings.Requests, settings.StartupWarmup);
         var loadBefore = MachineInfo.LoadAverage();
         var notes = new List<string>();
+        using var randomWeights = settings.RandomWeights ? RandomWeights.Write(settings) : null;
+        if (randomWeights is not null)
+        {
+            // Both the started service and the in-process reference load the written files.
+            settings = settings with { Overrides = randomWeights.Overrides };
+            notes.Add($"Random weights of {randomWeights.Spec.Name} (seed 1, {randomWeights.WeightsPath}): timings only, detections mean nothing.");
+        }
+
+        var admission = ServiceSettings.Key(BatchingOptions.Section, nameof(BatchingOptions.MaxQueueWaitMs));
+        if (settings.Url is null && !settings.Overrides.ContainsKey(admission))
+        {
+            // The rows measure what the service can do. With admission (a 503 for every image expected to wait longer than
+            // MaxQueueWaitMs, 200 ms by default) refused clients sit out their Retry-After (at least a second) while the model
+            // could have served them, so a saturation row would measure admission instead: the started service admits every
+            // request that can finish within its request timeout, unless --set gives Batching:MaxQueueWaitMs.
+            var timeout = ServiceSettings.For(settings.ContentRoot, settings.Overrides, settings.Threads, maxBatchSize: null).Batching.RequestTimeoutSeconds;
+            var admitAll = (timeout * 1000 - 1).ToString(CultureInfo.InvariantCulture);
+            settings = settings with { Overrides = new Dictionary<string, string>(settings.Overrides, StringComparer.OrdinalIgnoreCase) { [admission] = admitAll } };
+            notes.Add($"The started service admits every request that can finish in time ({admission}={admitAll}, just under Batching:RequestTimeoutSeconds), " +
+                      $"so that closed-loop clients queue rather than being refused; give --set {admission}=... to load it with admission.");
+        }
+
         var http = new List<HttpLoadResult>();
         var peaks = new List<ServicePeakMemory>();
 

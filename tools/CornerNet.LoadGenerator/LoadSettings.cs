@@ -12,8 +12,14 @@ public sealed record LoadSettings
     /// <summary>Working directory of the started service: its appsettings.json and relative model paths are read from here.</summary>
     public required string ContentRoot { get; init; }
 
-    /// <summary>Image to POST; null sends the generated held-out synthetic image.</summary>
+    /// <summary>Image to POST; null sends <see cref="ImageSize"/>'s generated JPEG, or the generated held-out synthetic image.</summary>
     public string? ImagePath { get; init; }
+
+    /// <summary>Send the benchmarks' generated picture of this size as a JPEG (instead of a file or the synthetic image).</summary>
+    public (int Width, int Height)? ImageSize { get; init; }
+
+    /// <summary>Serve random weights of Model:Architecture (written to a temporary file) instead of Model:Weights.</summary>
+    public bool RandomWeights { get; init; }
 
     public IReadOnlyList<int> Concurrency { get; init; } = [1, 4, 16];
 
@@ -61,6 +67,9 @@ public sealed record LoadSettings
         if (Url is null && !File.Exists(ServiceDll)) problems.Add($"the service dll '{ServiceDll}' does not exist (build src/CornerNet.Service, or give --service-dll or --url)");
         if (!Directory.Exists(ContentRoot)) problems.Add($"the content root '{ContentRoot}' does not exist");
         if (ImagePath is not null && !File.Exists(ImagePath)) problems.Add($"the image '{ImagePath}' does not exist");
+        if (ImagePath is not null && ImageSize is not null) problems.Add("give at most one of --image and --image-size");
+        if (ImageSize is { } size && (size.Width < 1 || size.Height < 1 || (long)size.Width * size.Height > 40_000_000)) problems.Add("--image-size must be between 1x1 and 40 megapixels");
+        if (Url is not null && RandomWeights) problems.Add("--random-weights starts the service with them; it cannot change an already-running one (--url)");
         if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems) + ".");
         return this;
     }
@@ -73,6 +82,15 @@ public sealed record LoadSettings
             "off" => BatchingMode.Off,
             _ => (BatchingMode?)null,
         });
+
+    /// <summary>Parses "640x480".</summary>
+    public static (int Width, int Height) ParseImageSize(string text)
+    {
+        var parts = text.Split('x', 'X');
+        return parts.Length == 2 && int.TryParse(parts[0], out var width) && int.TryParse(parts[1], out var height)
+            ? (width, height)
+            : throw new FormatException($"--image-size: '{text}' is not WIDTHxHEIGHT (e.g. 640x480).");
+    }
 
     /// <summary>Parses KEY=VALUE pairs; the service's ':' and the environment's '__' separators are both accepted.</summary>
     public static IReadOnlyDictionary<string, string> ParseOverrides(IEnumerable<string> pairs)

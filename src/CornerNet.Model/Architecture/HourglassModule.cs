@@ -53,7 +53,24 @@ public sealed class HourglassModule : nn.Module<Tensor, Tensor>
         var inner = merges is not null && _low2 is HourglassModule level
             ? level.ForwardWithMerges(down, merges)
             : _low2.forward(down);
-        var low = _low3.forward(inner);
+        var merged = Merge(skip, _low3.forward(inner));
+        if (merges is not null)
+        {
+            merges.Add(merged);
+            for (var i = first; i < merges.Count - 1; i++) merges[i].MoveToOuterDisposeScope();
+        }
+
+        return merged.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A level's output: <paramref name="skip"/> plus <paramref name="low"/> upsampled x2 (nearest neighbour).
+    /// Without gradients the sum is written into <paramref name="skip"/>.</summary>
+    public static Tensor Merge(Tensor skip, Tensor low)
+    {
+        ArgumentNullException.ThrowIfNull(skip);
+        ArgumentNullException.ThrowIfNull(low);
+        using var scope = NewDisposeScope();
+        if (!is_grad_enabled() && AddUpsampledInPlace(skip, low)) return skip.alias().MoveToOuterDisposeScope();
         var upsampled = UpsampleNearest2x(low);
         // An odd-sized level (e.g. 191 -> 96 -> 192) upsamples one past the skip; the authors' sizes never do this,
         // but crop rather than fail so any canvas works.
@@ -63,14 +80,36 @@ public sealed class HourglassModule : nn.Module<Tensor, Tensor>
         }
 
         // The skip is a ReLU output that autograd keeps for the backward pass: add in place only without gradients.
-        var merged = is_grad_enabled() ? skip + upsampled : skip.add_(upsampled);
-        if (merges is not null)
+        return (is_grad_enabled() ? skip + upsampled : skip.add_(upsampled)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// skip += upsample2x(low) in one pass, without writing the upsampled tensor: <paramref name="skip"/> is viewed as
+    /// [b, h, 2, w, 2, c] (channels-last; [b, c, h, 2, w, 2] when contiguous NCHW) and <paramref name="low"/> is added
+    /// to it broadcast over the two 2s. The same additions of the same values as adding the upsampled copy, so exact.
+    /// False (nothing done) when the sizes are not exactly double or the layouts do not allow the views.
+    /// </summary>
+    private static bool AddUpsampledInPlace(Tensor skip, Tensor low)
+    {
+        long b = low.shape[0], c = low.shape[1], h = low.shape[2], w = low.shape[3];
+        if (skip.shape[0] != b || skip.shape[1] != c || skip.shape[2] != 2 * h || skip.shape[3] != 2 * w || skip.dtype != low.dtype) return false;
+        if (ChannelsLast.Is(skip) && ChannelsLast.Is(low))
         {
-            merges.Add(merged);
-            for (var i = first; i < merges.Count - 1; i++) merges[i].MoveToOuterDisposeScope();
+            using var target = skip.permute(0, 2, 3, 1).view(b, h, 2, w, 2, c);
+            using var source = low.permute(0, 2, 3, 1).view(b, h, 1, w, 1, c);
+            target.add_(source);
+            return true;
         }
 
-        return merged.MoveToOuterDisposeScope();
+        if (skip.is_contiguous() && low.is_contiguous())
+        {
+            using var target = skip.view(b, c, h, 2, w, 2);
+            using var source = low.view(b, c, h, 1, w, 1);
+            target.add_(source);
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>Nearest-neighbour x2 (nn.Upsample(scale_factor=2)) as one broadcast copy, in the input's layout

@@ -3,6 +3,7 @@ using System.Text.Json;
 using CornerNet.Benchmarks;
 using CornerNet.Benchmarks.AuthorsReference;
 using CornerNet.Model.Inference;
+using CornerNet.Tools.Common;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -238,7 +239,7 @@ public sealed class AuthorsReferenceRunnerTests : IDisposable
     [Fact]
     public void The_image_for_their_side_is_written_so_that_opencv_reads_back_our_bytes()
     {
-        var image = BenchCommand.GeneratedImage(64, 48);
+        var image = GeneratedPicture.Pixels(64, 48);
         string png = Path.Combine(_folder, "image.png");
 
         AuthorsReferenceRunner.WritePng(image, pixelsAreBgr: true, png);
@@ -270,7 +271,7 @@ public sealed class AuthorsReferenceRunnerTests : IDisposable
         string image = Path.Combine(_folder, "small.png");
         if (!File.Exists(image))
         {
-            var generated = BenchCommand.GeneratedImage(96, 64);
+            var generated = GeneratedPicture.Pixels(96, 64);
             using var png = Image.LoadPixelData<Rgb24>(generated.Pixels, generated.Width, generated.Height);
             png.SaveAsPng(image);
         }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using CornerNet.Benchmarks;
 using CornerNet.Model.Architecture;
+using CornerNet.Tools.Common;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -46,7 +47,7 @@ public sealed class BenchCommandTests : IDisposable
     public void Tiny_run_prints_the_table_and_writes_the_same_numbers_as_json()
     {
         string image = Path.Combine(_folder, "small.png");
-        var generated = BenchCommand.GeneratedImage(96, 64);
+        var generated = GeneratedPicture.Pixels(96, 64);
         using (var png = Image.LoadPixelData<Rgb24>(generated.Pixels, generated.Width, generated.Height)) png.SaveAsPng(image);
         string json = Path.Combine(_folder, "bench.json");
         var output = new StringWriter();

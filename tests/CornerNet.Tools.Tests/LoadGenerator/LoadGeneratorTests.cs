@@ -84,6 +84,38 @@ public sealed class LoadGeneratorTests(ITestOutputHelper output)
         Assert.Contains("ERRORS, batching on at concurrency 1: 3 x HTTP 422", stdout);
     }
 
+    [Fact]
+    public async Task Random_weights_of_a_preset_are_served_and_run_in_process_on_a_generated_jpeg()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"loadgen-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (exitCode, stdout) = await RunAsync(
+                "--modes", "on", "--concurrency", "1", "--requests", "2", "--warmup", "0", "--startup-warmup", "0", "--in-process-warmup-calls", "1",
+                "--random-weights", "--set", "Model:Architecture=tiny", "--image-size", "96x64", "--json", json, "--set", "Batching:MaxQueueWaitMs=59000");
+
+            Assert.True(exitCode == 0, $"exit code {exitCode}");
+            using var report = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+            var root = report.RootElement;
+            Assert.Equal(96, root.GetProperty("imageWidth").GetInt32());
+            Assert.Equal(64, root.GetProperty("imageHeight").GetInt32());
+            Assert.StartsWith("generated 96x64 picture, JPEG", root.GetProperty("image").GetString(), StringComparison.Ordinal);
+            // Both sides loaded the written checkpoint and its architecture file, which are gone after the run.
+            var model = root.GetProperty("model").GetString()!;
+            Assert.Matches(@"random-tiny\.pth \(.*random-tiny\.json\)$", model);
+            Assert.False(File.Exists(model[..model.IndexOf(" (", StringComparison.Ordinal)]), model);
+            Assert.Contains(root.GetProperty("notes").EnumerateArray(), n => n.GetString()!.StartsWith("Random weights of tiny", StringComparison.Ordinal));
+            var row = Assert.Single(root.GetProperty("http").EnumerateArray());
+            Assert.Equal(0, row.GetProperty("errors").GetInt32());
+            Assert.Equal(2, row.GetProperty("requests").GetInt32());
+            Assert.True(Assert.Single(root.GetProperty("inProcess").EnumerateArray()).GetProperty("images").GetInt32() >= 2);
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+
     private async Task<(int ExitCode, string Stdout)> RunAsync(params string[] arguments)
     {
         var (exitCode, stdout, stderr) = await ChildProcess.RunDotnetAsync(
