@@ -22,12 +22,15 @@ public sealed class BatchingWorker(
     ILogger<BatchingWorker> logger) : BackgroundService
 {
     private readonly CancellationTokenSource _drainOver = new();
+    private readonly CancellationTokenSource _batchGraceOver = new();
+    private IReadOnlyList<DetectionJob>? _running;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // The drain starts when shutdown does, not when this service's turn to stop comes: the web server stops
         // first and waits (Host:ShutdownTimeout) for the requests whose images are queued here.
         using var draining = lifetime.ApplicationStopping.Register(BeginDrain);
+        using var graceOver = _batchGraceOver.Token.Register(AnswerRunningBatch);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _drainOver.Token);
         BatchDispatcher? dispatcher = null;
         try
@@ -70,17 +73,37 @@ public sealed class BatchingWorker(
         await base.StopAsync(cancellationToken);
     }
 
-    /// <summary>New requests are refused from now on; what is queued has Batching:ShutdownDrainSeconds to run.</summary>
+    /// <summary>New requests are refused from now on; what is queued has Batching:ShutdownDrainSeconds to run, and a
+    /// batch running when that ends Batching:ShutdownBatchGraceSeconds more.</summary>
     private void BeginDrain()
     {
         if (!unit.Queue.IsOpen) return;
         unit.Queue.Close();
-        _drainOver.CancelAfter(TimeSpan.FromSeconds(unit.Options.Batching.ShutdownDrainSeconds));
+        var drainTime = TimeSpan.FromSeconds(unit.Options.Batching.ShutdownDrainSeconds);
+        _drainOver.CancelAfter(drainTime);
+        _batchGraceOver.CancelAfter(drainTime + TimeSpan.FromSeconds(unit.Options.Batching.ShutdownBatchGraceSeconds));
+    }
+
+    /// <summary>
+    /// The grace after the drain is over and a batch is still running: its forward pass cannot be interrupted, so its
+    /// requests are answered 503 now, while the server still waits for them (the host's shutdown timeout is longer by
+    /// <c>ServerExtensions.AnswerMargin</c>), instead of having their connections closed unanswered when it ends.
+    /// </summary>
+    private void AnswerRunningBatch()
+    {
+        if (Volatile.Read(ref _running) is not { } running) return;
+        var answered = running.Count(job => job.Fail(new ServiceStoppingException()));
+        if (answered == 0) return;
+        drain.RecordAbandoned(answered);
+        unit.Metrics.Dropped(AbandonReason.ShuttingDown, answered);
+        logger.LogWarning("Shutdown: a batch of {BatchSize} of the model '{Model}' was still running {GraceSeconds} s after the drain ended (Batching:ShutdownBatchGraceSeconds); its {Answered} requests' images were answered 503",
+            running.Count, unit.Name, unit.Options.Batching.ShutdownBatchGraceSeconds, answered);
     }
 
     public override void Dispose()
     {
         _drainOver.Dispose();
+        _batchGraceOver.Dispose();
         base.Dispose();
     }
 
@@ -137,6 +160,7 @@ public sealed class BatchingWorker(
         string weights;
         try
         {
+            Volatile.Write(ref _running, batch);
             (result, weights) = await unit.Thread.RunAsync(() =>
             {
                 using var lease = unit.Slot.Acquire();
@@ -151,6 +175,10 @@ public sealed class BatchingWorker(
             unit.Queue.Left(batch.Count);
             foreach (var job in batch) job.Fail(e);
             return;
+        }
+        finally
+        {
+            Volatile.Write(ref _running, null);
         }
 
         DetectionTracing.RecordBatchRuns(batch, span, started);
