@@ -7,9 +7,9 @@ namespace CornerNet.Training.OfflineDetection;
 /// Runs the detector over batches of image files: reads and decodes each file (one that cannot be read or decoded is
 /// reported as skipped with the reason, never stopping the run), forwards the rest together and turns the
 /// detections into COCO boxes with the category ids of <see cref="CategoryMap"/>. <c>detect</c> and <c>evaluate</c>
-/// both run it.
+/// both run it. With <see cref="AnnotatedImageFiles"/>, each detected image is also written with its boxes drawn.
 /// </summary>
-public sealed class DetectionLoop(CornerNetDetector detector, CategoryMap categories, ImageLoader? loader = null)
+public sealed class DetectionLoop(CornerNetDetector detector, CategoryMap categories, ImageLoader? loader = null, AnnotatedImageFiles? annotated = null)
 {
     private readonly ImageLoader _loader = loader ?? new ImageLoader();
 
@@ -51,7 +51,12 @@ public sealed class DetectionLoop(CornerNetDetector detector, CategoryMap catego
                 return new BatchOutcome(batch, outcomes);
             }
 
-            for (int d = 0; d < decoded.Count; d++) outcomes[decoded[d].Slot] = Outcome(images[decoded[d].Slot], detections[d]);
+            for (int d = 0; d < decoded.Count; d++)
+            {
+                var (slot, image) = decoded[d];
+                annotated?.Write(images[slot], image, detections[d]);
+                outcomes[slot] = Outcome(images[slot], detections[d]);
+            }
         }
 
         return new BatchOutcome(batch, outcomes);
@@ -59,14 +64,18 @@ public sealed class DetectionLoop(CornerNetDetector detector, CategoryMap catego
 
     private ImageOutcome RunOne(ImageItem item, DecodedImage image)
     {
+        IReadOnlyList<Detection> detections;
         try
         {
-            return Outcome(item, detector.Detect(image));
+            detections = detector.Detect(image);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return ImageOutcome.Failed(item, $"detection failed: {e.Message}");
         }
+
+        annotated?.Write(item, image, detections);
+        return Outcome(item, detections);
     }
 
     private ImageOutcome Outcome(ImageItem item, IReadOnlyList<Detection> detections) =>
