@@ -66,6 +66,13 @@ public sealed class DetectionCoordinator(
         var unit = Resolve(query.Model);
         var model = ReadyModel(unit);
         var filter = ResolveFilter(query, model.Spec.Classes);
+        // Queued all or none: a request with more images than the queue holds could never be admitted.
+        if (encodedImages.Count > unit.Options.Batching.QueueCapacity)
+        {
+            throw new ApiProblemException(StatusCodes.Status422UnprocessableEntity, "Batch too large",
+                $"The {encodedImages.Count} images are more than the queue holds (Batching:QueueCapacity {unit.Options.Batching.QueueCapacity}). Send fewer images per request.");
+        }
+
         // Before decoding: a request that would wait too long is refused at once, for the cost of this check.
         Admit(unit);
 
@@ -129,12 +136,6 @@ public sealed class DetectionCoordinator(
         // All of the request's images or none: a request is admitted or refused as a whole, never half run.
         if (!queue.TryEnqueueAll(jobs))
         {
-            if (jobs.Count > unit.Options.Batching.QueueCapacity)
-            {
-                throw new ApiProblemException(StatusCodes.Status422UnprocessableEntity, "Batch too large",
-                    $"The {jobs.Count} images are more than the queue holds (Batching:QueueCapacity {unit.Options.Batching.QueueCapacity}). Send fewer images per request.");
-            }
-
             throw Rejected(unit, queue.IsOpen
                 ? new Rejection(RejectionReason.QueueFull, admission.RetryAfter(admission.ExpectedWait), admission.ExpectedWait)
                 : new Rejection(RejectionReason.ShuttingDown, RetryAfter, admission.ExpectedWait));

@@ -142,4 +142,19 @@ public sealed class AdmissionTests
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(3, body.GetProperty("results").GetArrayLength());
     }
+
+    [Fact]
+    public async Task A_batch_request_with_more_images_than_the_queue_holds_is_422_not_a_503_it_could_retry_forever()
+    {
+        await using var factory = new ServiceFactory(new Dictionary<string, string?> { ["Batching:QueueCapacity"] = "2" });
+        using var client = await factory.CreateReadyClientAsync();
+        using var form = new MultipartFormDataContent();
+        for (var i = 0; i < 3; i++) form.Add(Png(TestImages.Png(32, 24, seed: i)), "images", $"small{i}.png");
+
+        using var response = await client.PostAsync("/detect/batch", form);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("Batching:QueueCapacity 2", problem.GetProperty("detail").GetString());
+    }
 }
