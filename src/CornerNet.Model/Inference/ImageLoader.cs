@@ -114,13 +114,14 @@ public sealed class ImageLoader
         };
     }
 
-    /// <summary>The largest of 8, 4 and 2 that keeps the longer side at least MaxInferenceSide; 1 when none does or it is unset.</summary>
+    /// <summary>The largest of 8, 4 and 2 by which the longer side is at least that many times MaxInferenceSide (so the
+    /// reduced side, rounded up by libjpeg, stays at least MaxInferenceSide); 1 when none is or it is unset.</summary>
     private int JpegReduction(int longerSide)
     {
         if (_options.MaxInferenceSide is not { } side) return 1;
         foreach (var factor in (ReadOnlySpan<int>)[8, 4, 2])
         {
-            if ((longerSide + factor - 1) / factor >= side) return factor;
+            if (longerSide >= (long)factor * side) return factor;
         }
 
         return 1;
