@@ -68,6 +68,13 @@ public sealed class BatchingWorker(
         if (ExecuteTask is { IsCompleted: false } running)
         {
             await running.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (!running.IsCompleted && _batchGraceOver.IsCancellationRequested)
+            {
+                // Its requests were answered 503 (AnswerRunningBatch) and nobody waits for it, but the process must not
+                // end while libtorch is inside its forward pass (that crashes it, SIGSEGV): the exit waits for the pass.
+                logger.LogWarning("Shutdown: waiting for the running batch of the model '{Model}' to end before exiting", unit.Name);
+                await running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
 
         await base.StopAsync(cancellationToken);
