@@ -43,7 +43,7 @@ public static class OverloadCommand
                 }
                 else
                 {
-                    Console.WriteLine($"starting the service (Batching:MaxBatchSize={settings.Batching.MaxBatchSize}, Batching:MaxQueueWaitMs={settings.Batching.MaxQueueWaitMs})");
+                    Console.WriteLine($"starting the service (Batching:MaxBatchSize={settings.Batching.MaxBatchSize}, Batching:MaxQueueWaitMs={(settings.Batching.MaxQueueWaitMs is { } wait ? wait.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unset")})");
                     service = await ServiceChildProcess.StartAsync(new ServiceLaunch(Path.Combine(AppContext.BaseDirectory, "CornerNet.Service.dll"), LoadCommand.RepositoryRoot)
                     {
                         Settings = settings.Overrides,

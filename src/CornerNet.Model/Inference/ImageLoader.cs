@@ -54,7 +54,7 @@ public sealed class ImageLoader
         ArgumentNullException.ThrowIfNull(info);
         return info.Format == EncodedImageFormat.Gif
             ? DecodeGif(encoded, bgr)
-            : DecodeWithOpenCv(encoded, ImageHeader.NameOf(info.Format), ModesFor(info.Format), bgr);
+            : DecodeWithOpenCv(encoded, info, ModesFor(info), bgr);
     }
 
     /// <summary>
@@ -108,7 +108,23 @@ public sealed class ImageLoader
         // The PNG decoder does the same with rows the data lacks.
         if (format == EncodedImageFormat.Png) PngDataCheck.EnsureComplete(encoded);
 
-        return new EncodedImageInfo(format.Value, width, height);
+        return new EncodedImageInfo(format.Value, width, height)
+        {
+            Reduction = format == EncodedImageFormat.Jpeg ? JpegReduction(Math.Max(width, height)) : 1,
+        };
+    }
+
+    /// <summary>The largest of 8, 4 and 2 by which the longer side is at least that many times MaxInferenceSide (so the
+    /// reduced side, rounded up by libjpeg, stays at least MaxInferenceSide); 1 when none is or it is unset.</summary>
+    private int JpegReduction(int longerSide)
+    {
+        if (_options.MaxInferenceSide is not { } side) return 1;
+        foreach (var factor in (ReadOnlySpan<int>)[8, 4, 2])
+        {
+            if (longerSide >= (long)factor * side) return factor;
+        }
+
+        return 1;
     }
 
     private bool Allowed(EncodedImageFormat format) => format switch
@@ -121,12 +137,20 @@ public sealed class ImageLoader
     /// <summary>
     /// IMREAD_COLOR, as cv2.imread's default: 8-bit BGR, EXIF orientation applied. Except WebP: OpenCV 4.13 rotates a
     /// WebP by its EXIF orientation, the authors' OpenCV (4.6) does not (corpus file webp_exif_orientation_6.webp).
+    /// A JPEG to be reduced: IMREAD_REDUCED_COLOR_2, _4 or _8 (libjpeg scales while decoding; orientation applied).
     /// </summary>
-    private static ImreadModes ModesFor(EncodedImageFormat format) =>
-        format == EncodedImageFormat.Webp ? ImreadModes.Color | ImreadModes.IgnoreOrientation : ImreadModes.Color;
-
-    private static DecodedImage DecodeWithOpenCv(byte[] encoded, string name, ImreadModes modes, bool bgr)
+    private static ImreadModes ModesFor(EncodedImageInfo info) => info switch
     {
+        { Format: EncodedImageFormat.Webp } => ImreadModes.Color | ImreadModes.IgnoreOrientation,
+        { Reduction: 2 } => ImreadModes.ReducedColor2,
+        { Reduction: 4 } => ImreadModes.ReducedColor4,
+        { Reduction: 8 } => ImreadModes.ReducedColor8,
+        _ => ImreadModes.Color,
+    };
+
+    private static DecodedImage DecodeWithOpenCv(byte[] encoded, EncodedImageInfo info, ImreadModes modes, bool bgr)
+    {
+        var name = ImageHeader.NameOf(info.Format);
         Mat decoded;
         try
         {
@@ -162,7 +186,13 @@ public sealed class ImageLoader
             }
 
             if (!bgr) SwapRedAndBlue(pixels);
-            return new DecodedImage(width, height, pixels);
+            if (info.Reduction == 1) return new DecodedImage(width, height, pixels);
+
+            // The header's size is before EXIF orientation; a rotated image comes out with its sides swapped.
+            bool rotated = width != info.DecodedWidth || height != info.DecodedHeight;
+            return rotated
+                ? new DecodedImage(width, height, pixels, info.Height, info.Width)
+                : new DecodedImage(width, height, pixels, info.Width, info.Height);
         }
     }
 

@@ -1,4 +1,4 @@
-using CornerNet.Service.Annotation;
+using CornerNet.Model.Inference;
 using CornerNet.Service.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -66,7 +66,8 @@ public sealed class DetectController(DetectionCoordinator coordinator, ImageUplo
 
     /// <summary>Detects objects in one image and returns the image with the boxes drawn on it.</summary>
     /// <remarks>Same upload and query options as POST /detect. Each box is a 2-pixel outline inside its pixel bounds,
-    /// in a colour per class; the image keeps its size (after EXIF orientation) and is otherwise unchanged.
+    /// in a colour per class; the image keeps its size (after EXIF orientation) and is otherwise unchanged, except
+    /// when Limits:MaxInferenceSide has the decoder reduce a large JPEG: the image is then returned at its reduced size.
     /// PNG unless <c>format=jpeg</c> or the Accept header prefers image/jpeg.</remarks>
     /// <param name="scoreThreshold">Minimum score, 0..1 (default from Detection:ScoreThreshold).</param>
     /// <param name="maxDetections">Most boxes drawn, 1..100.</param>
@@ -90,7 +91,8 @@ public sealed class DetectController(DetectionCoordinator coordinator, ImageUplo
         using var heldPixels = pixels;
         Response.Headers[ModelHeader] = response.Model;
         Response.Headers[WeightsHeader] = response.WeightsSha256;
-        using var annotated = BoxPainter.Paint(image, isBgr, response.Detections);
+        var boxes = response.Detections.Select(d => new Detection(d.ClassIndex, d.Label, d.Score, d.Bbox[0], d.Bbox[1], d.Bbox[2], d.Bbox[3])).ToList();
+        using var annotated = BoxPainter.Paint(image, isBgr, boxes);
         using var encoded = new MemoryStream();
         await annotated.SaveAsync(encoded, encoder, aborted);
         return File(encoded.ToArray(), contentType);

@@ -66,6 +66,13 @@ public sealed class DetectionCoordinator(
         var unit = Resolve(query.Model);
         var model = ReadyModel(unit);
         var filter = ResolveFilter(query, model.Spec.Classes);
+        // Queued all or none: a request with more images than the queue holds could never be admitted.
+        if (encodedImages.Count > unit.Options.Batching.QueueCapacity)
+        {
+            throw new ApiProblemException(StatusCodes.Status422UnprocessableEntity, "Batch too large",
+                $"The {encodedImages.Count} images are more than the queue holds (Batching:QueueCapacity {unit.Options.Batching.QueueCapacity}). Send fewer images per request.");
+        }
+
         // Before decoding: a request that would wait too long is refused at once, for the cost of this check.
         Admit(unit);
 
@@ -91,7 +98,8 @@ public sealed class DetectionCoordinator(
 
     private InFlightBudget.Lease TakePixels(EncodedImageInfo[] infos)
     {
-        long wanted = infos.Sum(info => info.Pixels);
+        // What decoding will hold: the header's size, or less when the decoder reduces a large JPEG (Limits:MaxInferenceSide).
+        long wanted = infos.Sum(info => info.DecodedPixels);
         if (infos.Length > 1 && wanted > limits.Value.MaxBatchPixels)
         {
             throw new ApiProblemException(StatusCodes.Status422UnprocessableEntity, "Batch too large",
@@ -123,23 +131,17 @@ public sealed class DetectionCoordinator(
         var queue = unit.Queue;
         var admission = unit.Admission;
         using var abandon = new RequestAbandonment(requestAborted);
-        var jobs = new List<DetectionJob>(decoded.Count);
-        foreach (var (image, _) in decoded)
+        var enqueuedAt = clock.GetTimestamp();
+        var jobs = decoded.Select(d => new DetectionJob(d.Image, enqueuedAt, deadline, abandon)).ToList();
+        // All of the request's images or none: a request is admitted or refused as a whole, never half run.
+        if (!queue.TryEnqueueAll(jobs))
         {
-            var job = new DetectionJob(image, clock.GetTimestamp(), deadline, abandon);
-            if (!queue.TryEnqueue(job))
-            {
-                // Jobs of this request already queued are dropped by the worker before inference.
-                await abandon.AbandonAsync(queue.IsOpen ? AbandonReason.QueueFull : AbandonReason.ShuttingDown);
-                throw Rejected(unit, queue.IsOpen
-                    ? new Rejection(RejectionReason.QueueFull, admission.RetryAfter(admission.ExpectedWait), admission.ExpectedWait)
-                    : new Rejection(RejectionReason.ShuttingDown, RetryAfter, admission.ExpectedWait));
-            }
-
-            jobs.Add(job);
-            unit.Metrics.ImagesQueued.Inc();
+            throw Rejected(unit, queue.IsOpen
+                ? new Rejection(RejectionReason.QueueFull, admission.RetryAfter(admission.ExpectedWait), admission.ExpectedWait)
+                : new Rejection(RejectionReason.ShuttingDown, RetryAfter, admission.ExpectedWait));
         }
 
+        unit.Metrics.ImagesQueued.Inc(jobs.Count);
         unit.Metrics.QueueDepth.Set(queue.Depth);
         var responses = new List<(DecodedImage, bool, DetectionResponse)>(jobs.Count);
         try
@@ -184,13 +186,22 @@ public sealed class DetectionCoordinator(
         if (rejection.Reason == RejectionReason.NotReady) return NotReady(unit);
         var (title, detail) = rejection.Reason switch
         {
-            RejectionReason.ExpectedWait => ("Busy", string.Create(CultureInfo.InvariantCulture,
-                $"The expected queue wait ({rejection.ExpectedWait.TotalMilliseconds:F0} ms) is longer than Batching:MaxQueueWaitMs ({unit.Admission.MaxQueueWait.TotalMilliseconds:F0} ms); retry after the time in Retry-After.")),
+            RejectionReason.ExpectedWait => ("Busy", ExpectedWaitDetail(unit.Admission, rejection)),
             RejectionReason.QueueFull => ("Busy", "The detection queue is full (Batching:QueueCapacity); retry after the time in Retry-After."),
             RejectionReason.ShuttingDown => ("Shutting down", "The service is shutting down and takes no new work."),
             _ => throw new ArgumentOutOfRangeException(nameof(rejection), rejection.Reason, null),
         };
         return new ApiProblemException(StatusCodes.Status503ServiceUnavailable, title, detail, rejection.RetryAfter);
+    }
+
+    private static string ExpectedWaitDetail(QueueAdmission admission, Rejection rejection)
+    {
+        var limit = admission.MaxQueueWait.TotalMilliseconds;
+        var which = admission.IsRelative
+            ? string.Create(CultureInfo.InvariantCulture, $"the admission limit ({limit:F0} ms: the longer of 200 ms and one image's time, as Batching:MaxQueueWaitMs is unset)")
+            : string.Create(CultureInfo.InvariantCulture, $"Batching:MaxQueueWaitMs ({limit:F0} ms)");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"The expected queue wait ({rejection.ExpectedWait.TotalMilliseconds:F0} ms) is longer than {which}; retry after the time in Retry-After.");
     }
 
     /// <summary>Runs an <see cref="ImageLoader"/> step, turning its typed image errors into problem answers naming the image.</summary>
@@ -292,7 +303,8 @@ public sealed class DetectionCoordinator(
     private static DetectionResponse ToResponse(string modelName, DecodedImage image, TimeSpan decodeTime, JobOutcome outcome,
         (float Threshold, int Max, HashSet<int>? Classes) filter, IReadOnlyList<string> classes)
     {
-        var detections = outcome.Detections
+        // Boxes in the pixels of the image sent, also when the decoder reduced it (Limits:MaxInferenceSide).
+        var detections = image.ToSourcePixels(outcome.Detections)
             .Where(d => d.Score >= filter.Threshold && (filter.Classes is null || filter.Classes.Contains(d.ClassIndex)))
             .OrderByDescending(d => d.Score)
             .Take(filter.Max)
@@ -300,7 +312,7 @@ public sealed class DetectionCoordinator(
             .ToList();
         var t = outcome.Timings;
         var total = decodeTime + outcome.QueueWait + t.Preprocess + t.Forward + t.Decode + t.Nms;
-        return new DetectionResponse(image.Width, image.Height, detections, new TimingsDto(
+        return new DetectionResponse(image.SourceWidth, image.SourceHeight, detections, new TimingsDto(
             decodeTime.TotalMilliseconds, outcome.QueueWait.TotalMilliseconds, t.Preprocess.TotalMilliseconds,
             t.Forward.TotalMilliseconds, t.Decode.TotalMilliseconds, t.Nms.TotalMilliseconds, outcome.BatchSize,
             total.TotalMilliseconds), modelName, outcome.WeightsSha256);

@@ -22,12 +22,15 @@ public sealed class BatchingWorker(
     ILogger<BatchingWorker> logger) : BackgroundService
 {
     private readonly CancellationTokenSource _drainOver = new();
+    private readonly CancellationTokenSource _batchGraceOver = new();
+    private IReadOnlyList<DetectionJob>? _running;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // The drain starts when shutdown does, not when this service's turn to stop comes: the web server stops
         // first and waits (Host:ShutdownTimeout) for the requests whose images are queued here.
         using var draining = lifetime.ApplicationStopping.Register(BeginDrain);
+        using var graceOver = _batchGraceOver.Token.Register(AnswerRunningBatch);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _drainOver.Token);
         BatchDispatcher? dispatcher = null;
         try
@@ -65,22 +68,49 @@ public sealed class BatchingWorker(
         if (ExecuteTask is { IsCompleted: false } running)
         {
             await running.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (!running.IsCompleted && _batchGraceOver.IsCancellationRequested)
+            {
+                // Its requests were answered 503 (AnswerRunningBatch) and nobody waits for it, but the process must not
+                // end while libtorch is inside its forward pass (that crashes it, SIGSEGV): the exit waits for the pass.
+                logger.LogWarning("Shutdown: waiting for the running batch of the model '{Model}' to end before exiting", unit.Name);
+                await running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
 
         await base.StopAsync(cancellationToken);
     }
 
-    /// <summary>New requests are refused from now on; what is queued has Batching:ShutdownDrainSeconds to run.</summary>
+    /// <summary>New requests are refused from now on; what is queued has Batching:ShutdownDrainSeconds to run, and a
+    /// batch running when that ends Batching:ShutdownBatchGraceSeconds more.</summary>
     private void BeginDrain()
     {
         if (!unit.Queue.IsOpen) return;
         unit.Queue.Close();
-        _drainOver.CancelAfter(TimeSpan.FromSeconds(unit.Options.Batching.ShutdownDrainSeconds));
+        var drainTime = TimeSpan.FromSeconds(unit.Options.Batching.ShutdownDrainSeconds);
+        _drainOver.CancelAfter(drainTime);
+        _batchGraceOver.CancelAfter(drainTime + TimeSpan.FromSeconds(unit.Options.Batching.ShutdownBatchGraceSeconds));
+    }
+
+    /// <summary>
+    /// The grace after the drain is over and a batch is still running: its forward pass cannot be interrupted, so its
+    /// requests are answered 503 now, while the server still waits for them (the host's shutdown timeout is longer by
+    /// <c>ServerExtensions.AnswerMargin</c>), instead of having their connections closed unanswered when it ends.
+    /// </summary>
+    private void AnswerRunningBatch()
+    {
+        if (Volatile.Read(ref _running) is not { } running) return;
+        var answered = running.Count(job => job.Fail(new ServiceStoppingException()));
+        if (answered == 0) return;
+        drain.RecordAbandoned(answered);
+        unit.Metrics.Dropped(AbandonReason.ShuttingDown, answered);
+        logger.LogWarning("Shutdown: a batch of {BatchSize} of the model '{Model}' was still running {GraceSeconds} s after the drain ended (Batching:ShutdownBatchGraceSeconds); its {Answered} requests' images were answered 503",
+            running.Count, unit.Name, unit.Options.Batching.ShutdownBatchGraceSeconds, answered);
     }
 
     public override void Dispose()
     {
         _drainOver.Dispose();
+        _batchGraceOver.Dispose();
         base.Dispose();
     }
 
@@ -137,6 +167,7 @@ public sealed class BatchingWorker(
         string weights;
         try
         {
+            Volatile.Write(ref _running, batch);
             (result, weights) = await unit.Thread.RunAsync(() =>
             {
                 using var lease = unit.Slot.Acquire();
@@ -151,6 +182,10 @@ public sealed class BatchingWorker(
             unit.Queue.Left(batch.Count);
             foreach (var job in batch) job.Fail(e);
             return;
+        }
+        finally
+        {
+            Volatile.Write(ref _running, null);
         }
 
         DetectionTracing.RecordBatchRuns(batch, span, started);

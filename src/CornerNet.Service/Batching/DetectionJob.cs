@@ -29,7 +29,8 @@ public sealed class DetectionJob(DecodedImage image, long enqueuedAt, long deadl
 
     public void Complete(JobOutcome outcome) => _completion.TrySetResult(outcome);
 
-    public void Fail(Exception error) => _completion.TrySetException(error);
+    /// <summary>Answers the request with <paramref name="error"/>; false when it had its answer already.</summary>
+    public bool Fail(Exception error) => _completion.TrySetException(error);
 
     public void Cancel() => _completion.TrySetCanceled(RequestAborted);
 }

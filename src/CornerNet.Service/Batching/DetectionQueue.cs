@@ -7,12 +7,15 @@ namespace CornerNet.Service.Batching;
 public sealed class DetectionQueue
 {
     private readonly Channel<DetectionJob> _channel;
+    private readonly Lock _writing = new();
+    private readonly int _capacity;
     private int _outstanding;
     private volatile bool _closed;
 
     public DetectionQueue(BatchingOptions options, TimeProvider clock)
     {
-        _channel = Channel.CreateBounded<DetectionJob>(new BoundedChannelOptions(options.QueueCapacity)
+        _capacity = options.QueueCapacity;
+        _channel = Channel.CreateBounded<DetectionJob>(new BoundedChannelOptions(_capacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -35,17 +38,29 @@ public sealed class DetectionQueue
     public ArrivalGaps Arrivals { get; }
 
     /// <summary>Never waits: a full (or closed) queue answers false at once, so the caller can return 503.</summary>
-    public bool TryEnqueue(DetectionJob job)
-    {
-        Interlocked.Increment(ref _outstanding);
-        if (!_channel.Writer.TryWrite(job))
-        {
-            Interlocked.Decrement(ref _outstanding);
-            return false;
-        }
+    public bool TryEnqueue(DetectionJob job) => TryEnqueueAll([job]);
 
-        Arrivals.Record();
-        return true;
+    /// <summary>
+    /// Queues all of <paramref name="jobs"/> (one request's images) or none: false at once, with nothing queued, when
+    /// the queue has not room for them all or is closed. Writers take turns, so room seen is room kept (the worker only
+    /// makes more), and a request is never half queued, half refused.
+    /// </summary>
+    public bool TryEnqueueAll(IReadOnlyList<DetectionJob> jobs)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        lock (_writing)
+        {
+            if (_closed || _capacity - _channel.Reader.Count < jobs.Count) return false;
+            Interlocked.Add(ref _outstanding, jobs.Count);
+            foreach (var job in jobs)
+            {
+                // Cannot fail: only writers fill the channel, and they hold this lock; Close takes it too.
+                if (!_channel.Writer.TryWrite(job)) throw new InvalidOperationException("The detection queue refused a job it had room for.");
+                Arrivals.Record();
+            }
+
+            return true;
+        }
     }
 
     /// <summary>The worker answered or dropped <paramref name="jobs"/> jobs.</summary>
@@ -54,7 +69,10 @@ public sealed class DetectionQueue
     /// <summary>Stops taking new jobs; those already queued can still be read.</summary>
     public void Close()
     {
-        _closed = true;
-        _channel.Writer.TryComplete();
+        lock (_writing)
+        {
+            _closed = true;
+            _channel.Writer.TryComplete();
+        }
     }
 }

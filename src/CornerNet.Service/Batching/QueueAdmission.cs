@@ -32,15 +32,38 @@ public sealed record Rejection(RejectionReason Reason, TimeSpan RetryAfter, Time
 }
 
 /// <summary>
-/// Admission by expected wait: images outstanding (queued or running) x the recent time per image, against
-/// Batching:MaxQueueWaitMs. A request that would wait longer is refused at once, with Retry-After the time the queue
-/// needs to come back under the limit (at least 1 s, the header's unit), so that admitted requests keep a short wait.
+/// Admission by expected wait: images outstanding (queued or running) x the recent time per image, against the
+/// limit <see cref="MaxQueueWait"/>. A request that would wait longer is refused at once, with Retry-After the time
+/// the queue needs to come back under the limit (at least 1 s, the header's unit), so that admitted requests keep a
+/// short wait. A request is checked once, whatever the number of its images: they queue together behind the same
+/// work, and are queued all or none (<see cref="DetectionQueue.TryEnqueueAll"/>).
 /// </summary>
+/// <remarks>
+/// The limit is Batching:MaxQueueWaitMs when it is set. Unset, it is <see cref="RelativeWaitFloor"/> or
+/// <see cref="RelativeWaitImages"/> x the recent time per image, whichever is longer. A fixed 200 ms refuses every
+/// request that finds a slow model busy (hourglass-104 takes about 3.5 s an image on this CPU, so two clients would
+/// take turns being refused). One image's time admits exactly one image waiting behind the one running on a slow
+/// model, and an admitted request is then answered within about twice its idle time (its wait, then its own run),
+/// which is the overload target (admitted p99 at most 2x idle p99); more images ahead would break it. Fast models
+/// keep the 200 ms floor, where batching has room to work.
+/// </remarks>
 public sealed class QueueAdmission(DetectionQueue queue, ImageTimeEstimate estimate, BatchingOptions options)
 {
+    /// <summary>The least limit when Batching:MaxQueueWaitMs is unset.</summary>
+    public static readonly TimeSpan RelativeWaitFloor = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Images' worth of the model's time a request may expect to wait when Batching:MaxQueueWaitMs is unset.</summary>
+    public const int RelativeWaitImages = 1;
+
     private static readonly TimeSpan MinimumRetryAfter = TimeSpan.FromSeconds(1);
 
-    public TimeSpan MaxQueueWait { get; } = TimeSpan.FromMilliseconds(options.MaxQueueWaitMs);
+    private readonly TimeSpan? _configured = options.MaxQueueWaitMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null;
+
+    /// <summary>The longest expected wait admitted now: Batching:MaxQueueWaitMs, else relative to the model's speed.</summary>
+    public TimeSpan MaxQueueWait => Limit(estimate.PerImage);
+
+    /// <summary>Whether the limit follows the model's time per image (Batching:MaxQueueWaitMs unset).</summary>
+    public bool IsRelative => _configured is null;
 
     /// <summary>The wait an image queued now can expect.</summary>
     public TimeSpan ExpectedWait => estimate.PerImage * queue.Outstanding;
@@ -48,9 +71,11 @@ public sealed class QueueAdmission(DetectionQueue queue, ImageTimeEstimate estim
     /// <summary>Null when a request may be queued now; otherwise why not. (A full queue is found when queuing.)</summary>
     public Rejection? Check()
     {
-        var expected = ExpectedWait;
+        // One reading of the estimate for both sides, so that a relative limit compares images ahead, not noise.
+        var perImage = estimate.PerImage;
+        var expected = perImage * queue.Outstanding;
         if (!queue.IsOpen) return new Rejection(RejectionReason.ShuttingDown, MinimumRetryAfter, expected);
-        if (expected > MaxQueueWait) return new Rejection(RejectionReason.ExpectedWait, RetryAfter(expected), expected);
+        if (expected > Limit(perImage)) return new Rejection(RejectionReason.ExpectedWait, RetryAfter(expected), expected);
         return null;
     }
 
@@ -60,5 +85,12 @@ public sealed class QueueAdmission(DetectionQueue queue, ImageTimeEstimate estim
         var excess = expectedWait - MaxQueueWait;
         var seconds = Math.Ceiling(excess.TotalSeconds);
         return seconds < 1 ? MinimumRetryAfter : TimeSpan.FromSeconds(seconds);
+    }
+
+    private TimeSpan Limit(TimeSpan perImage)
+    {
+        if (_configured is { } configured) return configured;
+        var relative = perImage * RelativeWaitImages;
+        return relative > RelativeWaitFloor ? relative : RelativeWaitFloor;
     }
 }

@@ -21,9 +21,11 @@ public sealed class BatchingOptions : IValidatableObject
     public int QueueCapacity { get; set; } = 64;
 
     /// <summary>Admission: a request whose expected queue wait (images ahead x the recent time per image) is longer
-    /// than this is answered 503 at once, with Retry-After from the same estimate.</summary>
+    /// than this is answered 503 at once, with Retry-After from the same estimate. Unset (the default): the longer of
+    /// 200 ms and the model's recent time per image (<see cref="Batching.QueueAdmission"/>), so a slow model still
+    /// admits a request behind the one it is running.</summary>
     [Range(1, 3_600_000)]
-    public int MaxQueueWaitMs { get; set; } = 200;
+    public int? MaxQueueWaitMs { get; set; }
 
     /// <summary>At start-up, time batches of 1, 2, 4 ... MaxBatchSize on the loaded model and never run a batch larger
     /// than the one with the best time per image. False trusts MaxBatchSize as it is.</summary>
@@ -41,12 +43,17 @@ public sealed class BatchingOptions : IValidatableObject
     [Range(0, 3600)]
     public int ShutdownDrainSeconds { get; set; } = 30;
 
+    /// <summary>On shutdown, how long after the drain a batch already running may still take; its requests are then
+    /// answered 503 (a running forward pass cannot be interrupted) before the server closes its connections.</summary>
+    [Range(0, 3600)]
+    public int ShutdownBatchGraceSeconds { get; set; } = 10;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (MaxQueueWaitMs >= RequestTimeoutSeconds * 1000L)
+        if (MaxQueueWaitMs is { } maxQueueWaitMs && maxQueueWaitMs >= RequestTimeoutSeconds * 1000L)
         {
             yield return new ValidationResult(
-                $"Batching:MaxQueueWaitMs ({MaxQueueWaitMs}) must be shorter than Batching:RequestTimeoutSeconds ({RequestTimeoutSeconds} s): admitted requests would time out in the queue.",
+                $"Batching:MaxQueueWaitMs ({maxQueueWaitMs}) must be shorter than Batching:RequestTimeoutSeconds ({RequestTimeoutSeconds} s): admitted requests would time out in the queue.",
                 [nameof(MaxQueueWaitMs)]);
         }
     }

@@ -19,6 +19,12 @@ public sealed class LimitsOptions : IValidatableObject
     [Range(1, 65_535)]
     public int MaxSide { get; set; } = 16_384;
 
+    /// <summary>When set, a JPEG whose longer side is at least twice this is decoded reduced (1/2, 1/4 or 1/8, by
+    /// libjpeg's DCT scaling), keeping its longer side at least this; boxes are mapped back to the image's own pixels.
+    /// Unset by default: it changes detections slightly from the authors' full-size decoding.</summary>
+    [Range(32, 65_535)]
+    public int? MaxInferenceSide { get; set; }
+
     /// <summary>Most images in one POST /detect/batch.</summary>
     [Range(1, 256)]
     public int MaxBatchImages { get; set; } = 16;

@@ -30,6 +30,7 @@ public static class ModelServiceExtensions
             AllowTiff = formats.Contains("tiff"),
             MaxPixelCount = limits.MaxPixels,
             MaxSide = limits.MaxSide,
+            MaxInferenceSide = limits.MaxInferenceSide,
         }.Validate();
     }
 }

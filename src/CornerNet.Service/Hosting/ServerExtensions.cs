@@ -30,9 +30,9 @@ public static class ServerExtensions
     }
 
     /// <summary>Queued work is finished on shutdown within Batching:ShutdownDrainSeconds and the rest answered 503
-    /// (BatchingWorker, one per model, all at once); the host waits longer than the longest of them, so that a batch
-    /// still running when the drain ends can finish and every waiting request is answered before the server closes its
-    /// connections.</summary>
+    /// (BatchingWorker, one per model, all at once); a batch still running then has Batching:ShutdownBatchGraceSeconds more before its requests
+    /// are answered 503 too. The host waits longer than the longest of them, so that every waiting request is answered before the
+    /// server closes its connections.</summary>
     public static IServiceCollection ConfigureShutdown(this IServiceCollection services)
     {
         services.AddOptions<HostOptions>().Configure<IOptions<ModelCatalogOptions>, IOptions<BatchingOptions>>((host, catalog, batching) =>
@@ -40,16 +40,20 @@ public static class ServerExtensions
             // The catalog leaves problems of the Batching section itself to that section's validation.
             if (catalog.ValidOrNull() is { Models.Count: > 0 } valid && batching.ValidOrNull() is not null)
             {
-                host.ShutdownTimeout = ShutdownTimeout(valid.Models.Max(m => m.Batching.ShutdownDrainSeconds));
+                host.ShutdownTimeout = valid.Models.Max(m => ShutdownTimeout(m.Batching));
             }
         });
         return services;
     }
 
-    public static TimeSpan ShutdownTimeout(int drainSeconds) => TimeSpan.FromSeconds(drainSeconds) + ShutdownMargin;
+    public static TimeSpan ShutdownTimeout(BatchingOptions batching)
+    {
+        ArgumentNullException.ThrowIfNull(batching);
+        return TimeSpan.FromSeconds(batching.ShutdownDrainSeconds + batching.ShutdownBatchGraceSeconds) + AnswerMargin;
+    }
 
-    /// <summary>Time after the drain for the batch then running to finish and the answers to be written.</summary>
-    public static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(15);
+    /// <summary>Time after the last 503 is given for the answers to be written before connections are closed.</summary>
+    public static readonly TimeSpan AnswerMargin = TimeSpan.FromSeconds(5);
 
     /// <summary>X-Forwarded-* headers honoured from the proxies ReverseProxy names (and loopback).</summary>
     public static IServiceCollection AddReverseProxySupport(this IServiceCollection services)

@@ -9,8 +9,8 @@ using CornerNet.Training.Hosting;
 namespace CornerNet.Training.Commands;
 
 /// <summary>
-/// <c>detect --weights FILE [--arch A] --images DIR|GLOB|LIST --out results.json [--shard i/n]</c>: offline detection
-/// over an image collection, resumable after any interruption (<see cref="DetectRun"/>).
+/// <c>detect --weights FILE [--arch A] --images DIR|GLOB|LIST --out results.json [--shard i/n] [--annotated DIR]</c>:
+/// offline detection over an image collection, resumable after any interruption (<see cref="DetectRun"/>).
 /// </summary>
 public static class DetectCommand
 {
@@ -24,6 +24,12 @@ public static class DetectCommand
         var images = new Option<string>("--images") { Description = "A folder (searched recursively), a glob (quote it) or a list file of image paths.", Required = true };
         var output = new Option<string>("--out") { Description = "COCO results JSON to write; its journal (the same name + .journal) makes the run resumable.", Required = true };
         var jsonLines = new Option<string?>("--jsonl") { Description = "Also write one JSON line per image (labels, skipped files with the reason)." };
+        var annotated = new Option<string?>("--annotated") { Description = "Also write each image with its boxes drawn into this folder (same relative names)." };
+        var annotatedThreshold = new Option<float>("--annotated-threshold")
+        {
+            Description = "Least score of the boxes drawn on the annotated images (the results files keep all).",
+            DefaultValueFactory = _ => DetectSettings.DefaultAnnotatedScoreThreshold,
+        };
         var annotations = new Option<string?>("--annotations") { Description = "COCO annotations giving image ids (by file name) and category ids (default: ids by position)." };
         var shard = new Option<string>("--shard") { Description = "Run part i of n (0 <= i < n) of the sorted collection: image k is in part k mod n.", DefaultValueFactory = _ => "0/1" };
         var batchSize = new Option<int>("--batch-size") { Description = "Images forwarded together (and journaled together).", DefaultValueFactory = _ => 4 };
@@ -41,7 +47,7 @@ public static class DetectCommand
 
         var command = new Command("detect", "Detect objects in a folder, glob or list of images; resumable, shardable; writes COCO results JSON.")
         {
-            weights, arch, images, output, jsonLines, annotations, shard, batchSize, threads, noFlip, precision, progress, progressInterval, shutdownTimeout,
+            weights, arch, images, output, jsonLines, annotated, annotatedThreshold, annotations, shard, batchSize, threads, noFlip, precision, progress, progressInterval, shutdownTimeout,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -50,6 +56,7 @@ public static class DetectCommand
             {
                 if (parse.GetValue(progressInterval) is < 0 or double.NaN) throw new ArgumentException("--progress-interval must be 0 or more seconds.");
                 if (parse.GetValue(shutdownTimeout) < 0) throw new ArgumentException("--shutdown-timeout must be 0 or more seconds.");
+                if (parse.GetValue(annotatedThreshold) is < 0 or > 1 or float.NaN) throw new ArgumentException("--annotated-threshold must be between 0 and 1.");
                 settings = new DetectSettings
                 {
                     WeightsPath = parse.GetValue(weights)!,
@@ -57,6 +64,8 @@ public static class DetectCommand
                     Images = parse.GetValue(images)!,
                     OutputPath = parse.GetValue(output)!,
                     JsonLinesPath = parse.GetValue(jsonLines),
+                    AnnotatedFolder = parse.GetValue(annotated),
+                    AnnotatedScoreThreshold = parse.GetValue(annotatedThreshold),
                     AnnotationsPath = parse.GetValue(annotations),
                     Shard = Shard.Parse(parse.GetValue(shard)!),
                     BatchSize = parse.GetValue(batchSize),

@@ -6,13 +6,14 @@ namespace CornerNet.Training.Hosting;
 /// <summary>The worker's verbs: System.CommandLine parses them, and each runs in a Generic Host of its own.</summary>
 public static class WorkerCommandLine
 {
-    public static RootCommand Create() => new("CornerNet training worker: synthetic data, training, evaluation, offline detection, checkpoint conversion and description.")
+    public static RootCommand Create() => new("CornerNet training worker: synthetic data, training, evaluation, offline detection and merging its shards, checkpoint conversion and description.")
     {
         DescribeCommand.Create().RunInHost(),
         SynthCommand.Create().RunInHost(),
         TrainCommand.Create(),
         EvaluateCommand.Create().RunInHost(),
         DetectCommand.Create(),
+        MergeCommand.Create().RunInHost(),
         ConvertCommand.Create().RunInHost(),
     };
 

@@ -26,12 +26,15 @@ public static class DetectRun
         ArgumentNullException.ThrowIfNull(error);
         if (!File.Exists(settings.WeightsPath)) return Usage(error, $"{settings.WeightsPath}: weights file not found.");
         if (settings.BatchSize < 1) return Usage(error, "--batch-size must be at least 1.");
+        IReadOnlyList<ImageItem> collection;
         IReadOnlyList<ImageItem> shard;
         CocoDataset? annotations;
         try
         {
             annotations = settings.AnnotationsPath is { } a ? CocoDataset.Load(a) : null;
-            shard = settings.Shard.Select(ImageCollection.Resolve(settings.Images, annotations));
+            collection = ImageCollection.Resolve(settings.Images, annotations);
+            shard = settings.Shard.Select(collection);
+            if (settings.AnnotatedFolder is { } annotatedFolder) AnnotatedImageFiles.CheckNoOverwrite(annotatedFolder, shard);
         }
         catch (Exception e) when (e is ArgumentException or IOException or CocoFormatException or UnauthorizedAccessException)
         {
@@ -40,7 +43,8 @@ public static class DetectRun
 
         var batches = DetectionLoop.Batches(shard, settings.BatchSize);
         var journalPath = DetectionJournal.PathFor(Path.GetFullPath(settings.OutputPath));
-        using var journal = DetectionJournal.Open(journalPath, Fingerprint(settings, shard));
+        using var journal = DetectionJournal.Open(journalPath, Fingerprint(settings, shard),
+            new JournalShard(settings.Shard, shard.Count, RunFingerprint(settings, collection)));
         if (journal.TruncatedBytes > 0) error.WriteLine($"detect: cut a torn last line ({journal.TruncatedBytes} bytes) off {journalPath}; that batch runs again.");
         var pending = batches.Where(b => !journal.Batches.ContainsKey(b.Batch)).ToList();
         int done = shard.Count - pending.Sum(b => b.Images.Length);
@@ -53,7 +57,10 @@ public static class DetectRun
             network.PrepareForInference(settings.Tuning);
             var detectorOptions = (settings.Detector ?? DetectorOptions.ForModel(network.Spec)) with { MaxBatchImages = settings.BatchSize };
             var categories = annotations is null ? CategoryMap.Default(network.Spec) : CategoryMap.From(network.Spec, annotations);
-            var loop = DetectionLoop.For(network, detectorOptions, categories);
+            var annotated = settings.AnnotatedFolder is { } folder
+                ? new AnnotatedImageFiles(folder, network.Spec.IsBgr, settings.AnnotatedScoreThreshold)
+                : null;
+            var loop = DetectionLoop.For(network, detectorOptions, categories, annotated);
             var progress = new DetectionProgress(error, settings.Progress, settings.ProgressInterval, shard.Count, done);
             foreach (var (number, images) in pending)
             {
@@ -82,15 +89,28 @@ public static class DetectRun
         return 0;
     }
 
-    /// <summary>What must not change between a run and its resumption: weights, settings, shard and the image list.</summary>
+    /// <summary>What must not change between a run and its resumption: weights, settings, shard, annotated output and
+    /// the image list.</summary>
     public static string Fingerprint(DetectSettings settings, IReadOnlyList<ImageItem> images)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var annotated = settings.AnnotatedFolder is { } folder
+            ? string.Create(CultureInfo.InvariantCulture, $"{Path.GetFullPath(folder)}|{settings.AnnotatedScoreThreshold}")
+            : "";
+        return Hash(settings, images, $"{settings.Shard}|{settings.BatchSize}|{annotated}");
+    }
+
+    /// <summary>The same for every shard of one run (weights, detection settings, the whole collection), for <c>merge</c>.</summary>
+    public static string RunFingerprint(DetectSettings settings, IReadOnlyList<ImageItem> collection) => Hash(settings, collection, "");
+
+    private static string Hash(DetectSettings settings, IReadOnlyList<ImageItem> images, string part)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(images);
         var weights = new FileInfo(settings.WeightsPath);
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"{DetectionJournal.Format}|{weights.FullName}|{weights.Length}|{weights.LastWriteTimeUtc.Ticks}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"{settings.Architecture}|{settings.AnnotationsPath}|{settings.Shard}|{settings.BatchSize}|{settings.Tuning}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{settings.Architecture}|{settings.AnnotationsPath}|{settings.Tuning}|{part}");
         text.AppendLine(settings.Detector is null ? "default" : JsonSerializer.Serialize(settings.Detector));
         foreach (var image in images) text.AppendLine(CultureInfo.InvariantCulture, $"{image.Index}|{image.ImageId}|{image.Name}");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));

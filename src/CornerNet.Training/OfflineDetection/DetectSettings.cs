@@ -21,6 +21,15 @@ public sealed record DetectSettings
     /// <summary>Also write one JSON line per image (labels, skipped files with their reason) here.</summary>
     public string? JsonLinesPath { get; init; }
 
+    /// <summary>Also write each image with its boxes drawn into this folder (<see cref="AnnotatedImageFiles"/>).</summary>
+    public string? AnnotatedFolder { get; init; }
+
+    /// <summary>Boxes scoring below this are not drawn on the annotated images.</summary>
+    public float AnnotatedScoreThreshold { get; init; } = DefaultAnnotatedScoreThreshold;
+
+    /// <summary>The service's default score threshold (Detection:ScoreThreshold), for the same pictures.</summary>
+    public const float DefaultAnnotatedScoreThreshold = 0.3f;
+
     /// <summary>COCO annotations whose images give the image ids (by file name) and whose categories give the category ids.</summary>
     public string? AnnotationsPath { get; init; }
 

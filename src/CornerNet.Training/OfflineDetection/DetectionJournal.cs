@@ -9,7 +9,8 @@ namespace CornerNet.Training.OfflineDetection;
 /// (fsync) before the next batch starts. A process killed at any moment leaves whole lines plus at most one torn last
 /// line; reopening cuts the torn line off, so a batch is either recorded in full or run again, never both. A lock
 /// file beside it (<c>.journal.lock</c>, held exclusively while the journal is open, left in place) makes a second run
-/// on the same output fail instead of doubling the work; readers of the journal itself are not locked out.
+/// on the same output fail instead of doubling the work; readers of the journal itself are not locked out. The header
+/// also says which shard of which run the journal holds (<see cref="JournalShard"/>), for <c>merge</c>.
 /// </summary>
 public sealed class DetectionJournal : IDisposable
 {
@@ -26,6 +27,12 @@ public sealed class DetectionJournal : IDisposable
         Path = path;
     }
 
+    /// <summary>What a journal held when read by <see cref="Read"/>.</summary>
+    /// <param name="Shard">The shard and run the header names; null in a journal written before headers named them.</param>
+    /// <param name="Batches">Its whole batches, by number.</param>
+    /// <param name="Torn">Whether it ends in a torn line (a run killed while writing it).</param>
+    public sealed record Contents(JournalShard? Shard, IReadOnlyDictionary<int, BatchOutcome> Batches, bool Torn);
+
     public string Path { get; }
 
     /// <summary>Batches recorded so far, by batch number.</summary>
@@ -38,9 +45,12 @@ public sealed class DetectionJournal : IDisposable
     public static string PathFor(string resultsPath) => resultsPath + ".journal";
 
     /// <summary>Opens the journal at <paramref name="path"/>, or starts one; its fingerprint must be <paramref name="fingerprint"/>.</summary>
+    /// <param name="path">The journal file.</param>
+    /// <param name="fingerprint">What must not change between a run and its resumption.</param>
+    /// <param name="shard">The shard and run a new journal's header names.</param>
     /// <exception cref="IOException">Another run holds it, or it cannot be read or written.</exception>
     /// <exception cref="JournalMismatchException">It belongs to a run with other settings or another image list.</exception>
-    public static DetectionJournal Open(string path, string fingerprint)
+    public static DetectionJournal Open(string path, string fingerprint, JournalShard? shard = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         FileStream lockFile;
@@ -58,7 +68,7 @@ public sealed class DetectionJournal : IDisposable
         {
             stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
             var journal = new DetectionJournal(lockFile, stream, path);
-            journal.Load(fingerprint);
+            journal.Load(fingerprint, shard);
             return journal;
         }
         catch
@@ -84,7 +94,30 @@ public sealed class DetectionJournal : IDisposable
         _lock.Dispose();
     }
 
-    private void Load(string fingerprint)
+    /// <summary>Reads the journal at <paramref name="path"/> without opening it for a run (it may be in use).</summary>
+    /// <exception cref="IOException">It cannot be read, or a line is not a journal entry.</exception>
+    public static Contents Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        byte[] bytes;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        {
+            bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+        }
+
+        int end = Array.LastIndexOf(bytes, (byte)'\n') + 1;
+        var batches = new Dictionary<int, BatchOutcome>();
+        JournalShard? shard = null;
+        Parse(path, bytes, end, header =>
+        {
+            if (header.GetProperty("format").GetString() != Format) throw new FormatException($"not a {Format} file");
+            shard = ReadShard(header);
+        }, batches);
+        return new Contents(shard, batches, end < bytes.Length);
+    }
+
+    private void Load(string fingerprint, JournalShard? shard)
     {
         var bytes = new byte[_stream.Length];
         _stream.ReadExactly(bytes);
@@ -99,10 +132,16 @@ public sealed class DetectionJournal : IDisposable
         _stream.Position = end;
         if (end == 0)
         {
-            WriteLine(HeaderLine(fingerprint));
+            WriteLine(HeaderLine(fingerprint, shard));
             return;
         }
 
+        Parse(Path, bytes, end, header => CheckHeader(header, fingerprint), _batches);
+    }
+
+    /// <summary>The whole lines of <paramref name="bytes"/> up to <paramref name="end"/>: the header, then batches.</summary>
+    private static void Parse(string path, byte[] bytes, int end, Action<JsonElement> header, Dictionary<int, BatchOutcome> batches)
+    {
         int lineNumber = 0;
         int start = 0;
         while (start < end)
@@ -116,16 +155,16 @@ public sealed class DetectionJournal : IDisposable
                 using var document = JsonDocument.Parse(line);
                 if (lineNumber == 1)
                 {
-                    CheckHeader(document.RootElement, fingerprint);
+                    header(document.RootElement);
                     continue;
                 }
 
                 var batch = ReadBatch(document.RootElement);
-                if (!_batches.TryAdd(batch.Batch, batch)) throw new FormatException($"batch {batch.Batch} appears twice");
+                if (!batches.TryAdd(batch.Batch, batch)) throw new FormatException($"batch {batch.Batch} appears twice");
             }
-            catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
+            catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidOperationException or ArgumentException)
             {
-                throw new IOException($"{Path}: line {lineNumber} is not a journal entry ({e.Message}); delete the file to start over.", e);
+                throw new IOException($"{path}: line {lineNumber} is not a journal entry ({e.Message}); delete the file to start over.", e);
             }
         }
     }
@@ -141,17 +180,29 @@ public sealed class DetectionJournal : IDisposable
         }
     }
 
+    private static JournalShard? ReadShard(JsonElement header) =>
+        header.TryGetProperty("shard", out var shard) && header.TryGetProperty("images", out var images) && header.TryGetProperty("run", out var run)
+            ? new JournalShard(Shard.Parse(shard.GetString() ?? ""), images.GetInt32(), run.GetString() ?? "")
+            : null;
+
     private void WriteLine(byte[] line)
     {
         _stream.Write(line);
         _stream.Flush(flushToDisk: true);
     }
 
-    private static byte[] HeaderLine(string fingerprint) => Line(writer =>
+    private static byte[] HeaderLine(string fingerprint, JournalShard? shard) => Line(writer =>
     {
         writer.WriteStartObject();
         writer.WriteString("format", Format);
         writer.WriteString("fingerprint", fingerprint);
+        if (shard is not null)
+        {
+            writer.WriteString("shard", shard.Shard.ToString());
+            writer.WriteNumber("images", shard.Images);
+            writer.WriteString("run", shard.Run);
+        }
+
         writer.WriteEndObject();
     });
 

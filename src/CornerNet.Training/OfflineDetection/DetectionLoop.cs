@@ -9,7 +9,7 @@ namespace CornerNet.Training.OfflineDetection;
 /// Runs the detector over batches of image files: reads and decodes each file (one that cannot be read or decoded is
 /// reported as skipped with the reason, never stopping the run), forwards the rest together and turns the
 /// detections into COCO boxes with the category ids of <see cref="CategoryMap"/>. <c>detect</c> and <c>evaluate</c>
-/// both run it.
+/// both run it. With <see cref="AnnotatedImageFiles"/>, each detected image is also written with its boxes drawn.
 /// </summary>
 public sealed class DetectionLoop
 {
@@ -17,20 +17,22 @@ public sealed class DetectionLoop
     private readonly bool _bgr;
     private readonly CategoryMap _categories;
     private readonly ImageLoader _loader;
+    private readonly AnnotatedImageFiles? _annotated;
 
-    public DetectionLoop(CornerNetDetector detector, CategoryMap categories, ImageLoader? loader = null)
-        : this(detector.Spec, images => detector.Detect(images).Images, categories, loader)
+    public DetectionLoop(CornerNetDetector detector, CategoryMap categories, ImageLoader? loader = null, AnnotatedImageFiles? annotated = null)
+        : this(detector.Spec, images => detector.Detect(images).Images, categories, loader, annotated)
     {
     }
 
     /// <summary>CornerNet-Saccade's test procedure (views, attention, zoom crops) over the images.</summary>
-    public DetectionLoop(SaccadeDetector detector, CategoryMap categories, ImageLoader? loader = null)
-        : this(detector.Spec, images => detector.Detect(images).Images, categories, loader)
+    public DetectionLoop(SaccadeDetector detector, CategoryMap categories, ImageLoader? loader = null, AnnotatedImageFiles? annotated = null)
+        : this(detector.Spec, images => detector.Detect(images).Images, categories, loader, annotated)
     {
     }
 
-    private DetectionLoop(ArchitectureSpec spec, Func<IReadOnlyList<DecodedImage>, IReadOnlyList<IReadOnlyList<Detection>>> detect, CategoryMap categories, ImageLoader? loader)
+    private DetectionLoop(ArchitectureSpec spec, Func<IReadOnlyList<DecodedImage>, IReadOnlyList<IReadOnlyList<Detection>>> detect, CategoryMap categories, ImageLoader? loader, AnnotatedImageFiles? annotated)
     {
+        _annotated = annotated;
         _detect = detect;
         _bgr = spec.IsBgr;
         _categories = categories;
@@ -39,12 +41,12 @@ public sealed class DetectionLoop
 
     /// <summary>The loop of a network's family: the saccade test procedure for a saccade network (which has no flip),
     /// CornerNet's single forward pass per image otherwise.</summary>
-    public static DetectionLoop For(CornerNetNetwork network, DetectorOptions options, CategoryMap categories)
+    public static DetectionLoop For(CornerNetNetwork network, DetectorOptions options, CategoryMap categories, AnnotatedImageFiles? annotated = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         return network.Spec.Family == NetworkFamily.Saccade
-            ? new DetectionLoop(new SaccadeDetector(network, options), categories)
-            : new DetectionLoop(new CornerNetDetector(network, network.Spec, options), categories);
+            ? new DetectionLoop(new SaccadeDetector(network, options), categories, annotated: annotated)
+            : new DetectionLoop(new CornerNetDetector(network, network.Spec, options), categories, annotated: annotated);
     }
 
     /// <summary>Batches of <paramref name="batchSize"/> images, numbered from 0 in order; the same list gives the same batches.</summary>
@@ -85,7 +87,12 @@ public sealed class DetectionLoop
                 return new BatchOutcome(batch, outcomes);
             }
 
-            for (int d = 0; d < decoded.Count; d++) outcomes[decoded[d].Slot] = Outcome(images[decoded[d].Slot], detections[d]);
+            for (int d = 0; d < decoded.Count; d++)
+            {
+                var (slot, image) = decoded[d];
+                _annotated?.Write(images[slot], image, detections[d]);
+                outcomes[slot] = Outcome(images[slot], detections[d]);
+            }
         }
 
         return new BatchOutcome(batch, outcomes);
@@ -93,14 +100,18 @@ public sealed class DetectionLoop
 
     private ImageOutcome RunOne(ImageItem item, DecodedImage image)
     {
+        IReadOnlyList<Detection> detections;
         try
         {
-            return Outcome(item, _detect([image])[0]);
+            detections = _detect([image])[0];
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return ImageOutcome.Failed(item, $"detection failed: {e.Message}");
         }
+
+        _annotated?.Write(item, image, detections);
+        return Outcome(item, detections);
     }
 
     private ImageOutcome Outcome(ImageItem item, IReadOnlyList<Detection> detections) =>

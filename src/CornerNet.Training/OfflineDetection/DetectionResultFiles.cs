@@ -57,10 +57,17 @@ public static class DetectionResultFiles
         writer.WriteEndObject();
     }
 
-    private static void WriteAtomically(string path, Action<Stream> write)
+    /// <summary>
+    /// Writes <paramref name="path"/> through a temporary file beside it (<c>.name.tmp</c>), flushed to the disk and
+    /// renamed over it: a reader sees the old file or the new one, never part of one. A run killed while writing leaves
+    /// the temporary file, which the next write of the same path replaces.
+    /// </summary>
+    public static void WriteAtomically(string path, Action<Stream> write)
     {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(write);
         var full = Path.GetFullPath(path);
-        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.tmp");
         try
         {
             using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))

@@ -1,5 +1,4 @@
 using CornerNet.Model.Data;
-using Microsoft.Extensions.FileSystemGlobbing;
 
 namespace CornerNet.Training.OfflineDetection;
 
@@ -28,7 +27,7 @@ public static class ImageCollection
         List<(string Name, string Path)> found;
         if (Directory.Exists(images)) found = FromFolder(images);
         else if (File.Exists(images)) found = FromList(images);
-        else if (images.AsSpan().IndexOfAny("*?[") >= 0) found = FromGlob(images);
+        else if (FileGlob.IsPattern(images)) found = FromGlob(images);
         else throw new ArgumentException($"--images '{images}' is not a folder, a list file or a glob pattern.");
 
         if (found.Count == 0) throw new ArgumentException($"--images '{images}' names no image files.");
@@ -65,15 +64,8 @@ public static class ImageCollection
 
     private static List<(string Name, string Path)> FromGlob(string pattern)
     {
-        // The folder part before the first wildcard is the base; the rest is matched below it.
-        var full = Path.GetFullPath(pattern).Replace('\\', '/');
-        int wildcard = full.AsSpan().IndexOfAny("*?[");
-        int slash = full.LastIndexOf('/', wildcard);
-        var root = slash <= 0 ? "/" : full[..slash];
-        if (!Directory.Exists(root)) return [];
-        var matcher = new Matcher(StringComparison.Ordinal);
-        matcher.AddInclude(full[(slash + 1)..]);
-        return Sorted(matcher.GetResultsInFullPath(root).Select(path => (Relative(root, path), path)));
+        var (root, paths) = FileGlob.Expand(pattern);
+        return Sorted(paths.Select(path => (Relative(root, path), path)));
     }
 
     private static List<(string Name, string Path)> FromList(string listFile)

@@ -168,4 +168,43 @@ public sealed class ImageLoaderTests
     }
 
     private static void WriteChunk(Stream stream, string type, byte[] data) => HostileImages.WritePngChunk(stream, type, data);
+
+    [Fact]
+    public void With_MaxInferenceSide_a_large_JPEG_is_decoded_reduced_and_keeps_its_source_size_after_orientation()
+    {
+        var reducing = new ImageLoader(new ImageDecodingOptions { MaxInferenceSide = 100 });
+        using var image = new Image<Rgb24>(401, 201, new Rgb24(10, 200, 30));
+        image.Metadata.ExifProfile = new ExifProfile();
+        image.Metadata.ExifProfile.SetValue(ExifTag.Orientation, (ushort)6);
+        var jpeg = Encode(image, new JpegEncoder { Quality = 95 });
+
+        var info = reducing.Inspect(jpeg);
+        var decoded = reducing.Load(jpeg, info, bgr: true);
+        var full = Loader.Load(jpeg, bgr: true);
+
+        // 401 is at least 4 x 100, not 8 x 100: a quarter, 101 (libjpeg rounds up). Rotated by its EXIF orientation.
+        Assert.Equal(4, info.Reduction);
+        Assert.Equal((51, 101), (decoded.Width, decoded.Height));
+        Assert.Equal((full.Width, full.Height), (decoded.SourceWidth, decoded.SourceHeight));
+        Assert.Equal((201, 401), (decoded.SourceWidth, decoded.SourceHeight));
+        Assert.True(decoded.IsReduced);
+        Assert.False(full.IsReduced);
+        var box = new Detection(0, "a", 0.5f, 10, 20, 30, 40);
+        var source = Assert.Single(decoded.ToSourcePixels([box]));
+        Assert.Equal(10 * 201f / 51, source.X1, 3);
+        Assert.Equal(40 * 401f / 101, source.Y2, 3);
+    }
+
+    [Fact]
+    public void With_MaxInferenceSide_a_PNG_and_a_JPEG_under_twice_the_limit_are_decoded_at_full_size()
+    {
+        var reducing = new ImageLoader(new ImageDecodingOptions { MaxInferenceSide = 100 });
+        using var image = new Image<Rgb24>(199, 120, new Rgb24(10, 200, 30));
+        using var large = new Image<Rgb24>(800, 600, new Rgb24(10, 200, 30));
+
+        Assert.Equal(1, reducing.Inspect(Encode(image, new JpegEncoder())).Reduction);
+        var png = Encode(large, new PngEncoder());
+        Assert.Equal(1, reducing.Inspect(png).Reduction);
+        Assert.Equal((800, 600), (reducing.Load(png, bgr: true).Width, reducing.Load(png, bgr: true).Height));
+    }
 }

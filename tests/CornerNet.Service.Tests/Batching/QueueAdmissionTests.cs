@@ -75,4 +75,73 @@ public sealed class QueueAdmissionTests
         _queue.Close();
         Assert.Equal(RejectionReason.ShuttingDown, _admission.Check()?.Reason);
     }
+
+    private static (DetectionQueue Queue, QueueAdmission Admission, ImageTimeEstimate Estimate) Unset(int capacity = 64)
+    {
+        var options = new BatchingOptions { QueueCapacity = capacity };
+        var queue = new DetectionQueue(options, new ManualClock());
+        var estimate = new ImageTimeEstimate();
+        return (queue, new QueueAdmission(queue, estimate, options), estimate);
+    }
+
+    private static DetectionJob Job() => new(Image, 0, long.MaxValue, new RequestAbandonment(CancellationToken.None));
+
+    [Fact]
+    public void Unset_the_limit_follows_a_slow_model_so_one_request_may_wait_behind_the_one_running()
+    {
+        var (queue, admission, estimate) = Unset();
+        Assert.True(admission.IsRelative);
+        // hourglass-104 on this CPU: about 3.5 s an image.
+        estimate.Record(1, TimeSpan.FromSeconds(3.5));
+        Assert.Equal(TimeSpan.FromSeconds(3.5), admission.MaxQueueWait);
+
+        Assert.True(queue.TryEnqueue(Job()));
+        Assert.Null(admission.Check());
+        Assert.True(queue.TryEnqueue(Job()));
+        var rejection = admission.Check();
+        Assert.Equal(RejectionReason.ExpectedWait, rejection?.Reason);
+        // 7 s expected, 3.5 s over the limit: come back in 4 s.
+        Assert.Equal(TimeSpan.FromSeconds(4), rejection!.RetryAfter);
+    }
+
+    [Fact]
+    public void Unset_the_limit_is_never_under_200_ms_for_a_fast_model()
+    {
+        var (queue, admission, estimate) = Unset();
+        Assert.Equal(QueueAdmission.RelativeWaitFloor, admission.MaxQueueWait);
+        estimate.Record(4, TimeSpan.FromMilliseconds(200));
+        Assert.Equal(TimeSpan.FromMilliseconds(200), admission.MaxQueueWait);
+        for (var i = 0; i < 4; i++) Assert.True(queue.TryEnqueue(Job()));
+        Assert.Null(admission.Check());
+        Assert.True(queue.TryEnqueue(Job()));
+        Assert.Equal(RejectionReason.ExpectedWait, admission.Check()?.Reason);
+    }
+
+    [Fact]
+    public void A_limit_set_explicitly_is_kept_even_for_a_slow_model()
+    {
+        _estimate.Record(1, TimeSpan.FromSeconds(3.5));
+        Assert.False(_admission.IsRelative);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), _admission.MaxQueueWait);
+        Queue(1);
+        Assert.Equal(RejectionReason.ExpectedWait, _admission.Check()?.Reason);
+    }
+
+    [Fact]
+    public void A_request_is_queued_whole_or_not_at_all()
+    {
+        var (queue, _, _) = Unset(capacity: 4);
+        Assert.True(queue.TryEnqueueAll([Job(), Job()]));
+        Assert.False(queue.TryEnqueueAll([Job(), Job(), Job()]));
+        // Nothing of the refused request was queued: room is left for exactly two more.
+        Assert.Equal(2, queue.Depth);
+        Assert.Equal(2, queue.Outstanding);
+        Assert.True(queue.TryEnqueueAll([Job(), Job()]));
+        Assert.False(queue.TryEnqueue(Job()));
+        Assert.Equal(4, queue.Outstanding);
+
+        queue.Close();
+        Assert.True(queue.Reader.TryRead(out _));
+        Assert.False(queue.TryEnqueue(Job()));
+    }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.FileSystemGlobbing;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;
@@ -74,9 +75,10 @@ public sealed class KubernetesManifestTests
     public void Every_object_of_every_kustomization_validates_against_the_released_api_schemas_and_lints_clean()
     {
         var (code, output) = Run("/usr/bin/python3", Validator,
-            Path.Combine(Kubernetes, "overlays", "cpu"), Path.Combine(Kubernetes, "overlays", "gpu"), Path.Combine(Kubernetes, "jobs"));
+            Path.Combine(Kubernetes, "overlays", "cpu"), Path.Combine(Kubernetes, "overlays", "gpu"), Path.Combine(Kubernetes, "jobs"),
+            Path.Combine(Kubernetes, "jobs", "merge"));
         Assert.True(code == 0, output);
-        Assert.Contains("17 objects, 0 invalid", output);
+        Assert.Contains("18 objects, 0 invalid", output);
 
         var (lint, lintOutput) = Run("yamllint", "--strict", "-c", Path.Combine(Kubernetes, ".yamllint"), Kubernetes);
         Assert.True(lint == 0, lintOutput);
@@ -166,8 +168,11 @@ public sealed class KubernetesManifestTests
         var settings = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "appsettings.json")))!["Batching"]!;
 
         int drain = Env(container, "Batching__ShutdownDrainSeconds") is { } d ? int.Parse(d, CultureInfo.InvariantCulture) : Number(settings["ShutdownDrainSeconds"]);
+        int grace = Env(container, "Batching__ShutdownBatchGraceSeconds") is { } g ? int.Parse(g, CultureInfo.InvariantCulture) : new Service.Configuration.BatchingOptions().ShutdownBatchGraceSeconds;
         int preStop = Number(container["lifecycle"]!["preStop"]!["sleep"]!["seconds"]);
-        Assert.True(Number(spec["terminationGracePeriodSeconds"]) > drain + preStop, "the grace period must outlast the preStop pause and the drain");
+        var shutdown = Service.Hosting.ServerExtensions.ShutdownTimeout(new Service.Configuration.BatchingOptions { ShutdownDrainSeconds = drain, ShutdownBatchGraceSeconds = grace });
+        Assert.True(Number(spec["terminationGracePeriodSeconds"]) > preStop + shutdown.TotalSeconds,
+            "the grace period must outlast the preStop pause and the service's whole shutdown (drain, running batch, last answers)");
 
         var threads = Env(container, "Batching__InferenceThreads");
         Assert.NotNull(threads);
@@ -237,6 +242,41 @@ public sealed class KubernetesManifestTests
         Assert.Contains("--resume", trainArgs);
         Assert.True(Number(trainPod["terminationGracePeriodSeconds"]) > ShutdownTimeout(trainArgs));
     }
+
+    [Fact]
+    public void The_merge_job_takes_every_shard_file_the_detect_job_writes_and_not_its_own_output()
+    {
+        var detect = Assert.Single(Render("jobs"), o => Text(o["kind"]) == "Job" && Text(o["metadata"]!["name"]) == "cornernet-detect");
+        int completions = Number(detect["spec"]!["completions"]);
+        var detectPod = detect["spec"]!["template"]!["spec"]!;
+        var shardOut = Argument(detectPod["containers"]![0]!["args"]!.AsArray().Select(Text).ToList(), "--out");
+
+        var merge = Assert.Single(Render(Path.Combine("jobs", "merge")), o => Text(o["kind"]) == "Job");
+        var pod = merge["spec"]!["template"]!["spec"]!;
+        var args = pod["containers"]![0]!["args"]!.AsArray().Select(Text).ToList();
+        Assert.Equal("merge", args[0]);
+        var pattern = Assert.Single(args, a => !a.StartsWith('-') && a != "merge");
+        var glob = new Matcher(StringComparison.Ordinal);
+        glob.AddInclude(Path.GetFileName(pattern));
+        for (int i = 0; i < completions; i++)
+        {
+            var file = shardOut.Replace("$(JOB_COMPLETION_INDEX)", i.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            Assert.Equal(Path.GetDirectoryName(pattern), Path.GetDirectoryName(file));
+            Assert.True(glob.Match(Path.GetFileName(file)).HasMatches, $"{pattern} does not match shard {i}'s {file}");
+        }
+
+        Assert.False(glob.Match(Path.GetFileName(Argument(args, "--out"))).HasMatches, "the merged file would be taken for a shard");
+        Assert.False(glob.Match(Path.GetFileName(shardOut.Replace("$(JOB_COMPLETION_INDEX)", "0", StringComparison.Ordinal)) + ".journal").HasMatches);
+
+        // The same data claim as the shards, and locked down like them.
+        var claim = (JsonNode? spec) => spec!["volumes"]!.AsArray().Select(v => Text(v!["persistentVolumeClaim"]?["claimName"])).Where(c => c.Length > 0).ToList();
+        Assert.Contains(Assert.Single(claim(pod)), claim(detectPod));
+        Assert.Equal("true", Text(pod["securityContext"]!["runAsNonRoot"]));
+        Assert.Equal("true", Text(pod["containers"]![0]!["securityContext"]!["readOnlyRootFilesystem"]));
+    }
+
+    private static string Argument(List<string> args, string name) =>
+        args.Single(a => a.StartsWith(name + "=", StringComparison.Ordinal))[(name.Length + 1)..];
 
     private static int ShutdownTimeout(List<string> args) =>
         int.Parse(args.Single(a => a.StartsWith("--shutdown-timeout=", StringComparison.Ordinal))["--shutdown-timeout=".Length..], CultureInfo.InvariantCulture);

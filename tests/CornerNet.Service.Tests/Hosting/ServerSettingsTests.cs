@@ -17,12 +17,13 @@ public sealed class ServerSettingsTests
         {
             ["Limits:MaxRequestBytes"] = "123456",
             ["Batching:ShutdownDrainSeconds"] = "7",
+            ["Batching:ShutdownBatchGraceSeconds"] = "4",
         }, realPort: true);
         await factory.CreateReadyClientAsync();
         var kestrel = factory.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
         Assert.Equal(123456, kestrel.Limits.MaxRequestBodySize);
         var host = factory.Services.GetRequiredService<IOptions<HostOptions>>().Value;
-        Assert.Equal(TimeSpan.FromSeconds(7) + ServerExtensions.ShutdownMargin, host.ShutdownTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(7 + 4) + ServerExtensions.AnswerMargin, host.ShutdownTimeout);
     }
 
     [Fact]

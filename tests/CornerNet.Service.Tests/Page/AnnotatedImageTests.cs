@@ -2,8 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using CornerNet.Service.Annotation;
-using CornerNet.Service.Api;
+using CornerNet.Model.Inference;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -29,8 +28,12 @@ public sealed class AnnotatedImageTests : IClassFixture<ReadyServiceHost>
         const string query = "scoreThreshold=0.4&maxDetections=5";
         var json = await (await _client.PostAsync($"/detect?{query}", Png(input))).Content.ReadFromJsonAsync<JsonElement>();
         var detections = json.GetProperty("detections").EnumerateArray()
-            .Select(d => new DetectionDto(d.GetProperty("classIndex").GetInt32(), d.GetProperty("label").GetString()!, d.GetProperty("score").GetSingle(),
-                d.GetProperty("bbox").EnumerateArray().Select(v => v.GetSingle()).ToArray()))
+            .Select(d =>
+            {
+                var box = d.GetProperty("bbox").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+                return new Detection(d.GetProperty("classIndex").GetInt32(), d.GetProperty("label").GetString()!, d.GetProperty("score").GetSingle(),
+                    box[0], box[1], box[2], box[3]);
+            })
             .ToList();
         Assert.NotEmpty(detections);
 
@@ -55,7 +58,7 @@ public sealed class AnnotatedImageTests : IClassFixture<ReadyServiceHost>
         }
 
         var onEdge = new bool[original.Width, original.Height];
-        foreach (var box in detections.Select(d => d.Bbox))
+        foreach (var box in detections)
         {
             var (left, top, right, bottom) = BoxPainter.PixelBounds(box, original.Width, original.Height);
             for (var y = top; y <= bottom; y++)
@@ -110,7 +113,7 @@ public sealed class AnnotatedImageTests : IClassFixture<ReadyServiceHost>
     public void Label_text_grows_with_the_image_and_never_gets_too_small_to_read(int width, int height, int textHeight)
     {
         Assert.Equal(textHeight, BoxPainter.TextHeight(width, height));
-        var tag = Assert.Single(BoxPainter.LayOutLabels(width, height, [new DetectionDto(1, "triangle", 0.876f, [width / 4f, height / 2f, width / 2f, height - 1f])]));
+        var tag = Assert.Single(BoxPainter.LayOutLabels(width, height, [new Detection(1, "triangle", 0.876f, width / 4f, height / 2f, width / 2f, height - 1f)]));
         Assert.Equal("triangle 0.88", tag.Text);
         Assert.InRange(tag.Height, textHeight + 4, textHeight * 2 + 4); // text, its descender room and padding
         int boxTop = height / 2;

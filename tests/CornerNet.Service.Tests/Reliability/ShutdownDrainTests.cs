@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
 using CornerNet.Service.Batching;
 
 namespace CornerNet.Service.Tests.Reliability;
@@ -43,5 +45,45 @@ public sealed class ShutdownDrainTests
 
         Assert.Equal(ShutdownDrain.WorkAbandonedExitCode, await service.Process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains(service.Process.Lines, l => l.Contains("could not be run within Batching:ShutdownDrainSeconds"));
+    }
+
+    [Fact]
+    public async Task A_batch_still_running_after_the_drain_and_its_grace_has_its_requests_answered_503_not_reset()
+    {
+        await using var service = await ServiceProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Batching__MaxBatchSize"] = "1",
+            ["Batching__ShutdownDrainSeconds"] = "0",
+            ["Batching__ShutdownBatchGraceSeconds"] = "1",
+            // One image the fixture model takes several seconds over: run at its full 3000 x 2250.
+            ["Pipeline__MaxLongestSide"] = "3000",
+        });
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = service.Address, Timeout = TimeSpan.FromMinutes(3) };
+        var content = new ByteArrayContent(TestImages.Png(3000, 2250));
+        content.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+        var running = client.PostAsync("/detect", content);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await MetricsSnapshot.ReadAsync(client))["cornernet_images_queued_total"] < 1)
+        {
+            Assert.True(DateTime.UtcNow < deadline && !running.IsCompleted, "the request was never queued");
+            await Task.Delay(10);
+        }
+
+        // An image that finds the model idle runs at once: it is in its forward pass now.
+        await Task.Delay(300);
+        var stopped = Stopwatch.StartNew();
+        service.Process.Terminate();
+
+        using var response = await running;
+        stopped.Stop();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("shutting down", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        Assert.NotNull(response.Headers.RetryAfter);
+        // Answered when the grace ran out, not when the batch ended or the host gave up on the connection.
+        Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(4), $"answered {stopped.Elapsed.TotalSeconds:F1} s after SIGTERM");
+
+        Assert.Equal(ShutdownDrain.WorkAbandonedExitCode, await service.Process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains(service.Process.Lines, l => l.Contains("was still running", StringComparison.Ordinal));
     }
 }

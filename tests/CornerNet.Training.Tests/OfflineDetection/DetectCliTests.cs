@@ -34,9 +34,15 @@ public class DetectCliTests(ITestOutputHelper output)
 
     private static string[] Arguments(Collection set, string results) =>
     [
-        "detect", "--weights", set.Weights, "--images", set.List, "--out", results, "--jsonl", results + "l",
+        "detect", "--weights", set.Weights, "--images", set.List, "--out", results, "--jsonl", results + "l", "--annotated", Annotated(results),
         "--batch-size", "1", "--threads", "1", "--no-flip", "--progress", "lines", "--progress-interval", "0",
     ];
+
+    private static string Annotated(string results) => results + ".annotated";
+
+    /// <summary>Every file of the annotated folder (temporary ones included), by name.</summary>
+    private static Dictionary<string, byte[]> AnnotatedFiles(string results) =>
+        Directory.GetFiles(Annotated(results)).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
 
     private static int JournaledBatches(string results) =>
         File.Exists(DetectionJournal.PathFor(results)) ? File.ReadAllLines(DetectionJournal.PathFor(results)).Length - 1 : 0;
@@ -53,7 +59,7 @@ public class DetectCliTests(ITestOutputHelper output)
     }
 
     /// <summary>The gate becomes an ordinary image; then the uninterrupted reference run over the same list.</summary>
-    private (byte[] Results, byte[] Lines) Reference(Collection set, byte[] gateImage)
+    private (byte[] Results, byte[] Lines, Dictionary<string, byte[]> Annotated) Reference(Collection set, byte[] gateImage)
     {
         File.Delete(set.Gate);
         File.WriteAllBytes(set.Gate, gateImage);
@@ -62,7 +68,7 @@ public class DetectCliTests(ITestOutputHelper output)
         output.WriteLine(stdout + stderr);
         Assert.Equal(0, code);
         Assert.Equal(Images, CocoResults.Load(reference).Detections.Select(d => d.ImageId).Distinct().Count());
-        return (File.ReadAllBytes(reference), File.ReadAllBytes(reference + "l"));
+        return (File.ReadAllBytes(reference), File.ReadAllBytes(reference + "l"), AnnotatedFiles(reference));
     }
 
     [Fact]
@@ -83,6 +89,11 @@ public class DetectCliTests(ITestOutputHelper output)
         Assert.False(File.Exists(results));
         var gateImage = File.ReadAllBytes(Path.Combine(set.Folder, "images", "000001.png"));
         var reference = Reference(set, gateImage);
+        // What a kill between writing an image's annotated copy and journaling it leaves: a whole copy of an image not
+        // journaled, and a torn temporary file of the next. The resumed run writes both again, whole.
+        Assert.Equal(BeforeGate, Directory.GetFiles(Annotated(results)).Length);
+        File.WriteAllText(Path.Combine(Annotated(results), "gate.png"), "stale");
+        File.WriteAllText(Path.Combine(Annotated(results), ".000005.png.tmp"), "torn");
 
         var (code, stdout, stderr) = TrainingWorkerProcess.Run(Timeout, Arguments(set, results));
         output.WriteLine(stdout + stderr);
@@ -92,6 +103,10 @@ public class DetectCliTests(ITestOutputHelper output)
         Assert.Contains($"detect: {Images}/{Images} images (100%)", stderr);
         Assert.Equal(reference.Results, File.ReadAllBytes(results));
         Assert.Equal(reference.Lines, File.ReadAllBytes(results + "l"));
+        var annotated = AnnotatedFiles(results);
+        Assert.Equal(reference.Annotated.Keys.Order(StringComparer.Ordinal), annotated.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(Images, annotated.Count);
+        Assert.All(reference.Annotated, file => Assert.Equal(file.Value, annotated[file.Key]));
         // Every image journaled once: the resumed run ran only the five the killed one had not finished.
         var journal = File.ReadAllLines(DetectionJournal.PathFor(results)).Skip(1).ToList();
         Assert.Equal(Images, journal.Count);

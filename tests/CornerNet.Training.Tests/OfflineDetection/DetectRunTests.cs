@@ -1,6 +1,8 @@
 using CornerNet.Model.Data;
 using CornerNet.Model.Inference;
 using CornerNet.Training.OfflineDetection;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace CornerNet.Training.Tests.OfflineDetection;
 
@@ -125,5 +127,73 @@ public class DetectRunTests
         Assert.Equal(0, code);
         Assert.Contains("\r[###############...............] 1/2 images (50%)", error);
         Assert.Contains("\r[##############################] 2/2 images (100%)", error);
+    }
+
+    private static int PixelsChanged(string original, string annotated)
+    {
+        using var before = Image.Load<Rgb24>(original);
+        using var after = Image.Load<Rgb24>(annotated);
+        Assert.Equal((before.Width, before.Height), (after.Width, after.Height));
+        int changed = 0;
+        for (int y = 0; y < before.Height; y++)
+        for (int x = 0; x < before.Width; x++)
+        {
+            if (!before[x, y].Equals(after[x, y])) changed++;
+        }
+
+        return changed;
+    }
+
+    [Fact]
+    public void Annotated_copies_are_written_for_the_detected_images_under_their_names_in_their_formats()
+    {
+        var (weights, images) = DemoSet("detect-annotated", images: 3);
+        File.WriteAllText(Path.Combine(images, "000002b.png"), "not a png");
+        using (var photo = Image.Load<Rgb24>(Path.Combine(images, "000001.png")))
+        {
+            photo.SaveAsJpeg(Path.Combine(images, "000004.jpg"));
+        }
+
+        var folder = Path.GetDirectoryName(images)!;
+        var annotated = Path.Combine(folder, "annotated");
+
+        var (code, _, _) = Run(Settings(weights, images, Path.Combine(folder, "results.json")) with { AnnotatedFolder = annotated, AnnotatedScoreThreshold = 0 });
+
+        Assert.Equal(0, code);
+        // The undecodable file has none; the JPEG stays a JPEG.
+        Assert.Equal(["000001.png", "000002.png", "000003.png", "000004.jpg"], Directory.GetFiles(annotated).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal));
+        Assert.Equal(new byte[] { 0xFF, 0xD8 }, File.ReadAllBytes(Path.Combine(annotated, "000004.jpg"))[..2]);
+        Assert.All(new[] { "000001.png", "000002.png", "000003.png" }, name =>
+            Assert.True(PixelsChanged(Path.Combine(images, name), Path.Combine(annotated, name)) > 0, $"no box drawn on {name}"));
+
+        // No score exceeds 1: with nothing to draw, each copy is its image pixel for pixel (PNG is lossless).
+        var plain = Path.Combine(folder, "plain");
+        Assert.Equal(0, Run(Settings(weights, images, Path.Combine(folder, "plain.json")) with { AnnotatedFolder = plain, AnnotatedScoreThreshold = 1.01f }).Code);
+        Assert.All(new[] { "000001.png", "000002.png", "000003.png" }, name =>
+            Assert.Equal(0, PixelsChanged(Path.Combine(images, name), Path.Combine(plain, name))));
+    }
+
+    [Fact]
+    public void Annotated_copies_that_would_overwrite_the_images_are_refused()
+    {
+        var (weights, images) = DemoSet("detect-annotated-over", images: 2);
+        var output = Path.Combine(Path.GetDirectoryName(images)!, "results.json");
+
+        var (code, _, error) = Run(Settings(weights, images, output) with { AnnotatedFolder = images });
+
+        Assert.Equal(DetectRun.UsageExitCode, code);
+        Assert.Contains("would overwrite the image '000001.png'", error);
+        Assert.Equal(2, Directory.GetFiles(images).Length);
+    }
+
+    [Theory]
+    [InlineData("a/b.png", "a/b.png")]
+    [InlineData("photo.JPEG", "photo.JPEG")]
+    [InlineData("scan.bmp", "scan.bmp.png")]
+    [InlineData("../outside/x.png", "__/outside/x.png")]
+    [InlineData("/abs/./y.jpg", "abs/y.jpg")]
+    public void Annotated_names_stay_inside_their_folder(string name, string expected)
+    {
+        Assert.Equal(Path.Combine("/out", expected), AnnotatedImageFiles.PathFor("/out", name));
     }
 }

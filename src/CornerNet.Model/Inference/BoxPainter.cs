@@ -1,11 +1,9 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using CornerNet.Model.Inference;
-using CornerNet.Service.Api;
 using OpenCvSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
-namespace CornerNet.Service.Annotation;
+namespace CornerNet.Model.Inference;
 
 /// <summary>
 /// Draws detection boxes onto the image they were found in: a 2-pixel outline per box, inside its pixel bounds, in a
@@ -13,6 +11,7 @@ namespace CornerNet.Service.Annotation;
 /// "circle 0.97") on a filled rectangle of the class colour, just above the box (inside it when there is no room
 /// above). The text is OpenCV's Hershey sans-serif (no font files needed), its height 2.2 % of the image's longest side
 /// but never under 11 px, so it stays readable on thumbnails and on large photos. Nothing else in the image changes.
+/// The service's <c>/detect/annotated</c> and the training worker's <c>detect --annotated</c> both draw with it.
 /// </summary>
 public static class BoxPainter
 {
@@ -23,9 +22,14 @@ public static class BoxPainter
 
     /// <param name="image">The decoded pixels (after EXIF orientation).</param>
     /// <param name="bgr">Whether <paramref name="image"/> holds BGR (the authors' order) rather than RGB.</param>
-    /// <param name="detections">Boxes in the image's pixels.</param>
-    public static SixLabors.ImageSharp.Image<Rgb24> Paint(DecodedImage image, bool bgr, IReadOnlyList<DetectionDto> detections)
+    /// <param name="detections">Boxes in the pixels of the source image (<see cref="DecodedImage.SourceWidth"/> x
+    /// <see cref="DecodedImage.SourceHeight"/>); drawn scaled onto <paramref name="image"/> when it was decoded reduced.</param>
+    /// <returns>An image of <paramref name="image"/>'s size.</returns>
+    public static SixLabors.ImageSharp.Image<Rgb24> Paint(DecodedImage image, bool bgr, IReadOnlyList<Detection> detections)
     {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(detections);
+        detections = image.ToDecodedPixels(detections);
         var rgb = (byte[])image.Pixels.Clone();
         if (bgr)
         {
@@ -35,7 +39,7 @@ public static class BoxPainter
         int stride = image.Width * 3;
         foreach (var detection in detections)
         {
-            var (left, top, right, bottom) = PixelBounds(detection.Bbox, image.Width, image.Height);
+            var (left, top, right, bottom) = PixelBounds(detection, image.Width, image.Height);
             if (right < left || bottom < top) continue;
             var colour = ClassColour(detection.ClassIndex);
             for (var y = top; y <= bottom; y++)
@@ -55,7 +59,7 @@ public static class BoxPainter
     }
 
     /// <summary>Where each detection's label tag goes, and how its text is set.</summary>
-    public static IReadOnlyList<LabelTag> LayOutLabels(int width, int height, IReadOnlyList<DetectionDto> detections)
+    public static IReadOnlyList<LabelTag> LayOutLabels(int width, int height, IReadOnlyList<Detection> detections)
     {
         int textHeight = TextHeight(width, height);
         int thickness = Math.Max(1, (int)Math.Round(textHeight / 12.0));
@@ -64,7 +68,7 @@ public static class BoxPainter
         var tags = new List<LabelTag>(detections.Count);
         foreach (var detection in detections)
         {
-            var (left, top, right, bottom) = PixelBounds(detection.Bbox, width, height);
+            var (left, top, right, bottom) = PixelBounds(detection, width, height);
             if (right < left || bottom < top) continue;
             var text = $"{detection.Label} {detection.Score.ToString("0.00", CultureInfo.InvariantCulture)}";
             var size = Cv2.GetTextSize(text, HersheyFonts.HersheySimplex, scale, thickness, out int baseline);
@@ -85,7 +89,7 @@ public static class BoxPainter
     public static Rgb24 TextColour(Rgb24 background) =>
         0.299 * background.R + 0.587 * background.G + 0.114 * background.B > 140 ? new Rgb24(0, 0, 0) : new Rgb24(255, 255, 255);
 
-    private static void DrawLabels(byte[] rgb, int width, int height, IReadOnlyList<DetectionDto> detections)
+    private static void DrawLabels(byte[] rgb, int width, int height, IReadOnlyList<Detection> detections)
     {
         var tags = LayOutLabels(width, height, detections);
         if (tags.Count == 0) return;
@@ -112,9 +116,12 @@ public static class BoxPainter
     }
 
     /// <summary>The pixels a box covers: from the pixel holding (x1, y1) to the one holding (x2, y2), clipped.</summary>
-    public static (int Left, int Top, int Right, int Bottom) PixelBounds(float[] box, int width, int height) =>
-        (Math.Clamp((int)MathF.Floor(box[0]), 0, width - 1), Math.Clamp((int)MathF.Floor(box[1]), 0, height - 1),
-         Math.Clamp((int)MathF.Ceiling(box[2]) - 1, 0, width - 1), Math.Clamp((int)MathF.Ceiling(box[3]) - 1, 0, height - 1));
+    public static (int Left, int Top, int Right, int Bottom) PixelBounds(Detection box, int width, int height)
+    {
+        ArgumentNullException.ThrowIfNull(box);
+        return (Math.Clamp((int)MathF.Floor(box.X1), 0, width - 1), Math.Clamp((int)MathF.Floor(box.Y1), 0, height - 1),
+                Math.Clamp((int)MathF.Ceiling(box.X2) - 1, 0, width - 1), Math.Clamp((int)MathF.Ceiling(box.Y2) - 1, 0, height - 1));
+    }
 
     /// <summary>Hue in golden-angle steps per class, as the web page draws them.</summary>
     public static Rgb24 ClassColour(int classIndex)
@@ -140,6 +147,3 @@ public static class BoxPainter
         return new Rgb24((byte)Math.Round((r + m) * 255), (byte)Math.Round((g + m) * 255), (byte)Math.Round((b + m) * 255));
     }
 }
-
-/// <summary>A label tag: its rectangle in image pixels and where and how its text is drawn.</summary>
-public sealed record LabelTag(int ClassIndex, string Text, int Left, int Top, int Width, int Height, Point Origin, double FontScale, int Thickness);
