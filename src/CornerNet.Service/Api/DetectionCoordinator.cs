@@ -290,6 +290,6 @@ public sealed class DetectionCoordinator(
         return new DetectionResponse(image.Width, image.Height, detections, new TimingsDto(
             decodeTime.TotalMilliseconds, outcome.QueueWait.TotalMilliseconds, t.Preprocess.TotalMilliseconds,
             t.Forward.TotalMilliseconds, t.Decode.TotalMilliseconds, t.Nms.TotalMilliseconds, outcome.BatchSize,
-            total.TotalMilliseconds));
+            total.TotalMilliseconds, outcome.Crops));
     }
 }

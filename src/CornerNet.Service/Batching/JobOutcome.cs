@@ -3,4 +3,5 @@ using CornerNet.Model.Inference;
 namespace CornerNet.Service.Batching;
 
 /// <summary>What the model found for one job, and how its batch went.</summary>
-public sealed record JobOutcome(IReadOnlyList<Detection> Detections, StageTimings Timings, int BatchSize, TimeSpan QueueWait);
+/// <param name="Crops">The zoom crops a CornerNet-Saccade model took in this job's image; null for other families.</param>
+public sealed record JobOutcome(IReadOnlyList<Detection> Detections, StageTimings Timings, int BatchSize, TimeSpan QueueWait, int? Crops = null);

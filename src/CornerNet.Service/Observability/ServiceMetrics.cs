@@ -20,6 +20,9 @@ public sealed class ServiceMetrics
     public Histogram DecodeSeconds { get; } = Metrics.CreateHistogram("cornernet_decode_seconds", "Corner decoding plus soft-NMS time per batch.",
         new HistogramConfiguration { Buckets = DurationBuckets });
 
+    public Histogram ZoomCrops { get; } = Metrics.CreateHistogram("cornernet_zoom_crops", "Zoom crops per image (CornerNet-Saccade models).",
+        new HistogramConfiguration { Buckets = [0, 1, 2, 4, 8, 16, 30, 64] });
+
     public Counter ImagesQueued { get; } = Metrics.CreateCounter("cornernet_images_queued_total", "Images accepted into the queue.");
 
     public Counter ImagesProcessed { get; } = Metrics.CreateCounter("cornernet_images_processed_total", "Images the model has processed.");
@@ -53,8 +56,10 @@ public sealed class ServiceMetrics
     public void RecordDecoder(DecoderInUse decoder) =>
         DecoderInfo.WithLabels(decoder.Name, decoder.ManagedSelfCheckPassed ? "passed" : "failed").Set(1);
 
-    public void RecordBatch(int size, StageTimings timings)
+    /// <param name="crops">The zoom crops of each image of the batch (CornerNet-Saccade), or null.</param>
+    public void RecordBatch(int size, StageTimings timings, IReadOnlyList<int>? crops = null)
     {
+        foreach (var count in crops ?? []) ZoomCrops.Observe(count);
         BatchSize.Observe(size);
         ForwardSeconds.Observe(timings.Forward.TotalSeconds);
         DecodeSeconds.Observe((timings.Decode + timings.Nms).TotalSeconds);

@@ -85,7 +85,8 @@ async function detect(file) {
     state.height = body.height;
     const t = body.timings;
     $("timings").textContent = `total ${t.totalMs.toFixed(0)} ms: forward ${t.forwardMs.toFixed(0)} ms, ` +
-      `decode ${t.decodeMs.toFixed(1)} ms, NMS ${t.nmsMs.toFixed(1)} ms, queue ${t.queueMs.toFixed(1)} ms (batch of ${t.batchSize})`;
+      `decode ${t.decodeMs.toFixed(1)} ms, NMS ${t.nmsMs.toFixed(1)} ms, queue ${t.queueMs.toFixed(1)} ms (batch of ${t.batchSize})` +
+      (t.crops === undefined ? "" : `, ${t.crops} zoom crops`);
   } catch (e) {
     $("stage").hidden = true;
     showError(e.message);
