@@ -222,36 +222,8 @@ public sealed class SaccadeProcedureTests(ITestOutputHelper output)
         for (int i = 0; i < theirs.Length; i++) AssertBox(theirs[i], decoded[i], 1e-3f, $"crop row {i}");
     }
 
-    /// <summary>The odd image (251x137) is left out: there 27 of their 30 detections scoring >= 0.05 are matched (same
-    /// crops, same best detections; every step's own test passes on it), see
-    /// <see cref="On_the_odd_image_the_same_crops_give_almost_all_of_the_authors_detections"/>.</summary>
-    public static TheoryData<string, string> MatchingCases()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var (weights, name) in WeightsAndNames().Select(row => ((string)row[0], (string)row[1])))
-        {
-            if (name != "odd") data.Add(weights, name);
-        }
-
-        return data;
-    }
-
-    [Fact]
-    public void On_the_odd_image_the_same_crops_give_almost_all_of_the_authors_detections()
-    {
-        var c = Case("odd");
-        var detector = new SaccadeDetector(Network.Value);
-        var result = detector.Detect([Image(c)]);
-        Assert.Equal(c.GetProperty("crops").GetProperty("locations").GetArrayLength(), result.Crops![0]);
-        var theirs = c.GetProperty("detectionsIntended").EnumerateArray().Where(t => t.GetProperty("score").GetSingle() >= 0.05f).ToArray();
-        int matched = theirs.Count(t => result.Images[0].Any(o => SqueezePipelineTests.Same(o, t)));
-        output.WriteLine($"odd: {matched} of {theirs.Length} matched");
-        Assert.True(matched >= theirs.Length - 3, $"{matched} of {theirs.Length}");
-        for (int i = 0; i < 3; i++) Assert.True(SqueezePipelineTests.Same(result.Images[0][i], theirs[i]), $"rank {i}");
-    }
-
     [Theory]
-    [MemberData(nameof(MatchingCases))]
+    [MemberData(nameof(WeightsAndNames))]
     public void Detections_equal_the_authors_cornernet_saccade_inference(string weights, string name)
     {
         var c = Case(name);
