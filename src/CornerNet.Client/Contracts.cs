@@ -13,9 +13,11 @@ public sealed record DetectionResult(int Width, int Height, IReadOnlyList<Detect
 /// <summary>One detected object; <see cref="Bbox"/> is [x1, y1, x2, y2] in the original image's pixels.</summary>
 public sealed record DetectedObject(int ClassIndex, string Label, float Score, float[] Bbox);
 
-/// <summary>Milliseconds per stage; preprocess, forward, decode and NMS are for the whole batch the image ran in.</summary>
+/// <summary>Milliseconds per stage; preprocess, forward, decode and NMS are for the whole batch the image ran in.
+/// <see cref="Crops"/>: the zoom crops a CornerNet-Saccade model took in the image (null for the other families).</summary>
 public sealed record DetectionTimings(
-    double DecodeImageMs, double QueueMs, double PreprocessMs, double ForwardMs, double DecodeMs, double NmsMs, int BatchSize, double TotalMs);
+    double DecodeImageMs, double QueueMs, double PreprocessMs, double ForwardMs, double DecodeMs, double NmsMs, int BatchSize, double TotalMs,
+    int? Crops = null);
 
 /// <summary>POST /detect/batch: one result per image, in the order sent.</summary>
 public sealed record BatchDetectionResult(IReadOnlyList<DetectionResult> Results);

@@ -13,8 +13,9 @@ namespace CornerNet.Benchmarks;
 
 /// <summary>
 /// <c>bench [--arch hourglass104|tiny|FILE.json] [--weights FILE] [--batch 1,2,4] [--threads N] [--iterations N]
-/// [--warmup N] [--json FILE] [--image FILE]</c>: times <see cref="CornerNetDetector"/> stage by stage (median
-/// milliseconds per image, image and mirror), decode + NMS alone on hourglass104-shaped random heads, and
+/// [--warmup N] [--json FILE] [--image FILE] [--crops N]</c>: times the architecture's test procedure
+/// (<see cref="Detectors.Create"/>: CornerNet's image and mirror, or CornerNet-Saccade's views and zoom crops) stage by
+/// stage (median milliseconds per image), decode + NMS alone on hourglass104-shaped random heads, and
 /// preprocessing of a 640x480 image with and without JPEG decoding. Prints one table and optionally writes JSON.
 /// </summary>
 public static class BenchCommand
@@ -51,7 +52,9 @@ public static class BenchCommand
         {
             arch, weights, batch, threads, iterations, warmup, json, image, noTorchDecoder, precision, noFold, nchw, fuse, noHeapReuse,
         };
-        var authorsRepo = new Option<string?>("--authors-repo") { Description = "Checkout of princeton-vl/CornerNet (--arch hourglass104) or princeton-vl/CornerNet-Lite (--arch squeeze): also run the authors' test path on the same image and inputs and print ours / theirs." };
+        var authorsRepo = new Option<string?>("--authors-repo") { Description = "Checkout of princeton-vl/CornerNet (--arch hourglass104) or princeton-vl/CornerNet-Lite (--arch squeeze or saccade): also run the authors' test path on the same image and inputs and print ours / theirs." };
+        var crops = new Option<int?>("--crops") { Description = "CornerNet-Saccade: zoom on N crops per image on both sides (attention threshold 0, at most N crops; default: the authors' 0.3 and 30, under which random weights seldom zoom)." };
+        command.Options.Add(crops);
         var python = new Option<string>("--python") { Description = "Python with PyTorch for --authors-repo.", DefaultValueFactory = _ => AuthorsReferenceRunner.DefaultPython };
         command.Options.Add(authorsRepo);
         command.Options.Add(python);
@@ -89,6 +92,7 @@ public static class BenchCommand
                     CompareTorchDecoder = !parse.GetValue(noTorchDecoder),
                     AuthorsRepo = parse.GetValue(authorsRepo),
                     Python = parse.GetValue(python)!,
+                    SaccadeCrops = parse.GetValue(crops),
                 },
                 Console.Out,
                 Console.Error);
@@ -142,6 +146,7 @@ public static class BenchCommand
             Iterations = options.Iterations,
             LoadAverage = LoadAverage(),
             Pipeline = pipeline,
+            SaccadeSettings = options.SaccadeCrops is { } crops ? $"bench --crops {crops}: attention threshold 0, at most {crops} crops" : null,
             DecodeMicro = [],
             PreprocessOnly = PreprocessOnly(spec, image, Math.Max(MicroIterations, options.Iterations), Math.Max(MicroIterations, options.Warmup)),
         };
@@ -190,7 +195,7 @@ public static class BenchCommand
         }
 
         network.PrepareForInference(tuning);
-        var detector = new CornerNetDetector(network, spec);
+        var detector = Detectors.Create(network, saccade: options.SaccadeSettings);
         var rows = new List<BenchPipelineRow>();
         foreach (int batchSize in options.BatchSizes)
         {
@@ -199,10 +204,13 @@ public static class BenchCommand
             var stages = new double[5][];
             for (int s = 0; s < stages.Length; s++) stages[s] = new double[options.Iterations];
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            double? crops = null;
             for (int i = 0; i < options.Iterations; i++)
             {
                 long started = Stopwatch.GetTimestamp();
-                var timings = detector.Detect(images).Timings;
+                var result = detector.Detect(images);
+                var timings = result.Timings;
+                crops = result.Crops?.Average();
                 stages[4][i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds / batchSize;
                 stages[0][i] = timings.Preprocess.TotalMilliseconds / batchSize;
                 stages[1][i] = timings.Forward.TotalMilliseconds / batchSize;
@@ -214,7 +222,7 @@ public static class BenchCommand
                 spec.Name, batchSize, torch.get_num_threads(),
                 Median(stages[0]), Median(stages[1]), Median(stages[2]), Median(stages[3]), Median(stages[4]),
                 tuning.Precision.ToString().ToLowerInvariant(), network.Tuning!.ToString(),
-                (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / (options.Iterations * batchSize)));
+                (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / (options.Iterations * batchSize), crops));
         }
 
         return rows;
@@ -316,8 +324,11 @@ public static class BenchCommand
     {
         string weights = report.Weights ?? "random (no --weights given: timings are representative, detections are not)";
         output.WriteLine($"CornerNet bench: {report.Architecture}, weights {weights}");
+        bool zooms = report.Pipeline.Any(r => r.CropsPerImage is not null);
         output.WriteLine(
-            $"image {report.Image} (canvas {report.CanvasWidth}x{report.CanvasHeight}) with its mirror; torch threads {report.Threads}; " +
+            (zooms
+                ? $"image {report.Image}: CornerNet-Saccade's two downsized views and its zoom crops (255x255 inputs); torch threads {report.Threads}; "
+                : $"image {report.Image} (canvas {report.CanvasWidth}x{report.CanvasHeight}) with its mirror; torch threads {report.Threads}; ") +
             $"warm-up {report.Warmup}, {report.Iterations} timed; median ms per image" +
             (report.LoadAverage is { } load ? $"; load average {string.Join(" ", load.Select(l => l.ToString("F2", CultureInfo.InvariantCulture)))}" : ""));
         output.WriteLine();
@@ -326,6 +337,13 @@ public static class BenchCommand
         foreach (var row in report.Pipeline)
         {
             output.WriteLine(Line(row.Architecture, row.Precision, Int(row.BatchSize), Int(row.Threads), Ms(row.PreprocessMs), Ms(row.ForwardMs), Ms(row.DecodeMs), Ms(row.NmsMs), Ms(row.EndToEndMs), row.CpuMs is { } cpu ? Ms(cpu) : "-"));
+        }
+
+        if (zooms)
+        {
+            output.WriteLine(
+                $"zoom crops per image: {string.Join(", ", report.Pipeline.Select(r => $"{r.Precision} batch {Int(r.BatchSize)}: {r.CropsPerImage?.ToString("0.#", CultureInfo.InvariantCulture)}").Distinct())}" +
+                $" ({report.SaccadeSettings ?? "the authors' attention threshold 0.3, at most 30"})");
         }
 
         if (FusedConvolution.UnavailableReason is { } reason) output.WriteLine($"convolutions not fused: {reason}");

@@ -1,6 +1,7 @@
 using CornerNet.Benchmarks.AuthorsReference;
 using CornerNet.Model.Architecture;
 using CornerNet.Model.Checkpoints;
+using CornerNet.Model.Inference.Saccade;
 
 namespace CornerNet.Benchmarks;
 
@@ -39,6 +40,14 @@ public sealed record BenchOptions
     public InferenceTuning TuningFor(InferencePrecision precision) =>
         new() { Precision = precision, FoldBatchNorm = FoldBatchNorm, ChannelsLast = ChannelsLast, FuseConvolutions = FuseConvolutions, ReuseFreedMemory = ReuseFreedMemory };
 
+    /// <summary>CornerNet-Saccade only: zoom on this many crops per image, on our side and the authors' (attention
+    /// threshold 0, so every attention peak proposes a location, and at most this many crops); null keeps the authors'
+    /// settings (threshold 0.3, at most 30), under which random weights seldom zoom at all.</summary>
+    public int? SaccadeCrops { get; init; }
+
+    /// <summary>The zoom settings <see cref="SaccadeCrops"/> means; null for the authors'.</summary>
+    public SaccadeOptions? SaccadeSettings => SaccadeCrops is { } crops ? new SaccadeOptions { AttentionThreshold = 0, MaxCrops = crops } : null;
+
     /// <summary>Images per <c>Detect</c> call, one table row each.</summary>
     public IReadOnlyList<int> BatchSizes { get; init; } = [1];
 
@@ -75,6 +84,7 @@ public sealed record BenchOptions
         if (Threads is < 1) problems.Add($"--threads must be at least 1 (got {Threads})");
         if (Iterations < 1) problems.Add($"--iterations must be at least 1 (got {Iterations})");
         if (Warmup < 0) problems.Add($"--warmup must not be negative (got {Warmup})");
+        if (SaccadeCrops < 0) problems.Add($"--crops must not be negative (got {SaccadeCrops})");
         if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems) + ".");
         return this;
     }

@@ -27,6 +27,9 @@ public sealed record BenchReport
 
     public required IReadOnlyList<BenchPipelineRow> Pipeline { get; init; }
 
+    /// <summary>CornerNet-Saccade: the zoom settings when not the authors' (bench --crops), in words.</summary>
+    public string? SaccadeSettings { get; init; }
+
     public required IReadOnlyList<BenchDecodeRow> DecodeMicro { get; init; }
 
     /// <summary>Whether the managed and torch-ops decoders gave bit-identical output on the micro-benchmark heads.</summary>

@@ -5,7 +5,7 @@ using CornerNet.Tools.Common;
 namespace CornerNet.LoadGenerator;
 
 /// <summary>The same pipeline without HTTP: what the service could do at best on this machine.</summary>
-/// <param name="BatchSize">Images per <see cref="CornerNetDetector.Detect(IReadOnlyList{DecodedImage})"/> call.</param>
+/// <param name="BatchSize">Images per <see cref="IDetector.Detect(IReadOnlyList{DecodedImage})"/> call.</param>
 /// <param name="BatchLatency">Per call: decoding the batch's images plus running them through the detector.</param>
 /// <param name="CpuMsPerImage">This process's CPU time (all threads) per image over the measured batches.</param>
 /// <param name="MeanStageMs">Mean milliseconds per batch: image decoding, then the detector's own stage timings.</param>
@@ -23,7 +23,7 @@ public static class InProcessReference
     /// <param name="scoreThreshold">Only for the detection count reported, as the service filters by Detection:ScoreThreshold.</param>
     /// <param name="warmupCalls">Unmeasured calls at least (as well as the budget's warm-up time).</param>
     public static InProcessResult Run(
-        CornerNetDetector detector, ImageLoader loader, LoadImage image, int batchSize, LoadBudget budget, int warmupCalls, float scoreThreshold)
+        IDetector detector, ImageLoader loader, LoadImage image, int batchSize, LoadBudget budget, int warmupCalls, float scoreThreshold)
     {
         var bgr = detector.Spec.IsBgr;
         // The service has run many batches long before it is measured.
@@ -50,7 +50,7 @@ public static class InProcessReference
             stages.ToDictionary(s => s.Key, s => s.Value / latencies.Count));
     }
 
-    private static int RunBatch(CornerNetDetector detector, ImageLoader loader, LoadImage image, bool bgr, int batchSize, float scoreThreshold,
+    private static int RunBatch(IDetector detector, ImageLoader loader, LoadImage image, bool bgr, int batchSize, float scoreThreshold,
         Dictionary<string, double>? stages = null)
     {
         var started = Stopwatch.GetTimestamp();

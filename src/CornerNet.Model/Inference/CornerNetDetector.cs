@@ -19,7 +19,7 @@ namespace CornerNet.Model.Inference;
 /// batch-mates. Grouping keeps them independent of batching up to floating-point differences of batched
 /// convolutions.
 /// </remarks>
-public sealed class CornerNetDetector
+public sealed class CornerNetDetector : IDetector
 {
     private readonly nn.Module<Tensor, CornerHeads> _network;
     private readonly Device _device;

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CornerNet.Service.Api;
 
 /// <summary>The detections found in one image.</summary>
@@ -17,7 +19,9 @@ public sealed record DetectionResponse(int Width, int Height, IReadOnlyList<Dete
 /// <param name="Bbox">[x1, y1, x2, y2] in the original image's pixels (top-left and bottom-right corners).</param>
 public sealed record DetectionDto(int ClassIndex, string Label, float Score, float[] Bbox);
 
-/// <summary>Milliseconds spent per stage. Preprocess, forward, decode and NMS are for the whole batch the image ran in.</summary>
+/// <summary>Milliseconds spent per stage. Preprocess, forward, decode and NMS are for the whole batch the image ran in
+/// (for CornerNet-Saccade its views and zoom crops together).</summary>
+/// <param name="Crops">CornerNet-Saccade only: the zoom crops this image took (absent for the other families).</param>
 public sealed record TimingsDto(
     double DecodeImageMs,
     double QueueMs,
@@ -26,7 +30,8 @@ public sealed record TimingsDto(
     double DecodeMs,
     double NmsMs,
     int BatchSize,
-    double TotalMs);
+    double TotalMs,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Crops = null);
 
 /// <summary>POST /detect/batch: one result per image, in the order the images were sent.</summary>
 public sealed record BatchDetectionResponse(IReadOnlyList<DetectionResponse> Results);

@@ -315,6 +315,6 @@ public sealed class DetectionCoordinator(
         return new DetectionResponse(image.SourceWidth, image.SourceHeight, detections, new TimingsDto(
             decodeTime.TotalMilliseconds, outcome.QueueWait.TotalMilliseconds, t.Preprocess.TotalMilliseconds,
             t.Forward.TotalMilliseconds, t.Decode.TotalMilliseconds, t.Nms.TotalMilliseconds, outcome.BatchSize,
-            total.TotalMilliseconds), modelName, outcome.WeightsSha256);
+            total.TotalMilliseconds, outcome.Crops), modelName, outcome.WeightsSha256);
     }
 }

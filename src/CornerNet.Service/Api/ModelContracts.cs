@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CornerNet.Service.Api;
 
 // GET /model's public shape. Mapped explicitly from the options classes (ModelInfoMapper), so renaming a setting
@@ -7,6 +9,7 @@ namespace CornerNet.Service.Api;
 /// <param name="Name">The model's name (what <c>model=</c> takes).</param>
 /// <param name="IsDefault">Whether requests without <c>model=</c> get this model (Detection:DefaultModel).</param>
 /// <param name="Architecture">Architecture name.</param>
+/// <param name="Family">Network family: hourglass (CornerNet), squeeze (CornerNet-Squeeze) or saccade (CornerNet-Saccade).</param>
 /// <param name="Classes">Class names, by class index.</param>
 /// <param name="Device">Device the network runs on (cpu, cuda:0...).</param>
 /// <param name="ParameterCount">Parameters in the checkpoint.</param>
@@ -20,10 +23,12 @@ namespace CornerNet.Service.Api;
 /// <param name="Inference">How the network was prepared for inference.</param>
 /// <param name="Pipeline">The detection pipeline's test-time settings.</param>
 /// <param name="Limits">What a client may send.</param>
+/// <param name="Saccade">CornerNet-Saccade's zoom settings in force (absent for the other families).</param>
 public sealed record ModelInfoResponse(
     string Name,
     bool IsDefault,
     string Architecture,
+    string Family,
     IReadOnlyList<string> Classes,
     string Device,
     long ParameterCount,
@@ -36,7 +41,8 @@ public sealed record ModelInfoResponse(
     BatchingDto Batching,
     InferenceDto Inference,
     PipelineDto Pipeline,
-    LimitsDto Limits);
+    LimitsDto Limits,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SaccadeDto? Saccade);
 
 /// <summary>The corner decoder in use.</summary>
 /// <param name="Name">managed (fast, CPU), or torch (torch operations: other devices, or the slow CPU fallback).</param>
@@ -93,6 +99,7 @@ public sealed record InferenceDto(string Precision, bool FoldBatchNorm, bool Cha
 /// <param name="AeThreshold">Largest embedding distance for two corners to form a box.</param>
 /// <param name="NumDets">Boxes kept by the decoder per forwarded image.</param>
 /// <param name="NmsKernel">Max-pool window suppressing non-peak heatmap cells.</param>
+/// <param name="NoBorder">Boxes with a corner on the output's outer rows or columns are rejected (CornerNet-Saccade).</param>
 /// <param name="NmsKind">0 hard NMS, 1 linear soft-NMS, 2 Gaussian soft-NMS.</param>
 /// <param name="NmsThreshold">IoU threshold of hard and linear NMS.</param>
 /// <param name="Sigma">Gaussian soft-NMS divisor.</param>
@@ -110,6 +117,7 @@ public sealed record PipelineDto(
     float AeThreshold,
     int NumDets,
     int NmsKernel,
+    bool NoBorder,
     int NmsKind,
     float NmsThreshold,
     float Sigma,
@@ -122,6 +130,31 @@ public sealed record PipelineDto(
     int? MaxLongestSide,
     int MaxBatchImages,
     bool NormalizeInFloat32);
+
+/// <summary>CornerNet-Saccade's zoom settings (the authors' CornerNet_Saccade.json values).</summary>
+/// <param name="ViewSizes">Longer side of each downsized view of the whole image.</param>
+/// <param name="InputSize">The network's square input side (views and crops).</param>
+/// <param name="AttentionThreshold">Attention peaks above this propose a zoom location.</param>
+/// <param name="AttentionScales">Zoom factor per attention map, coarsest first.</param>
+/// <param name="AttentionNmsKernel">Max-pool window that keeps only attention peaks.</param>
+/// <param name="ReferenceDetections">The views' confident detections propose zoom locations too.</param>
+/// <param name="ViewScoreFloor">View detections scoring at or below this are dropped.</param>
+/// <param name="ReferenceScore">View detections scoring above this propose a zoom location.</param>
+/// <param name="LocationNmsDistance">Zoom locations closer than this (crop pixels) at a similar scale are merged.</param>
+/// <param name="MaxCrops">Most zoom crops per image.</param>
+/// <param name="CropBatch">Most views or crops (of one or several images) in one forward pass.</param>
+public sealed record SaccadeDto(
+    IReadOnlyList<int> ViewSizes,
+    int InputSize,
+    float AttentionThreshold,
+    IReadOnlyList<double> AttentionScales,
+    int AttentionNmsKernel,
+    bool ReferenceDetections,
+    float ViewScoreFloor,
+    float ReferenceScore,
+    double LocationNmsDistance,
+    int MaxCrops,
+    int CropBatch);
 
 /// <summary>Request limits (configuration section Limits).</summary>
 /// <param name="MaxRequestBytes">Largest request body (413 above it).</param>

@@ -1,4 +1,5 @@
 using CornerNet.Model.Inference;
+using CornerNet.Model.Inference.Saccade;
 using CornerNet.Service.Configuration;
 using CornerNet.Service.Modeling;
 
@@ -11,6 +12,7 @@ internal static class ModelInfoMapper
         unit.Name,
         isDefault,
         model.Spec.Name,
+        model.Spec.Family.ToString().ToLowerInvariant(),
         model.Spec.Classes,
         model.Device.ToString(),
         model.ParameterCount,
@@ -23,7 +25,8 @@ internal static class ModelInfoMapper
         ToDto(unit.Options.Batching),
         ToDto(unit.Options.Inference),
         ToDto(model.Detector.Options),
-        ToDto(limits));
+        ToDto(limits),
+        model.Detector is SaccadeDetector saccade ? ToDto(saccade.Saccade) : null);
 
     public static ModelSummary ToSummary(ModelUnit unit, bool isDefault) => unit.Slot.Current is { } model
         ? new(unit.Name, isDefault, "ready", model.Spec.Name, Path.GetFileName(model.WeightsPath), model.WeightsSha256)
@@ -39,8 +42,12 @@ internal static class ModelInfoMapper
     public static InferenceDto ToDto(InferenceOptions o) => new(o.Precision, o.FoldBatchNorm, o.ChannelsLast, o.ReuseFreedMemory);
 
     public static PipelineDto ToDto(DetectorOptions o) => new(
-        o.TopK, o.AeThreshold, o.NumDets, o.NmsKernel, (int)o.NmsKind, o.NmsThreshold, o.Sigma, o.ScoreFloor, o.MergeBoxes,
+        o.TopK, o.AeThreshold, o.NumDets, o.NmsKernel, o.NoBorder, (int)o.NmsKind, o.NmsThreshold, o.Sigma, o.ScoreFloor, o.MergeBoxes,
         o.WeightExp, o.MaxPerImage, [.. o.TestScales], o.Flip, o.MaxLongestSide, o.MaxBatchImages, o.NormalizeInFloat32);
+
+    public static SaccadeDto ToDto(SaccadeOptions o) => new(
+        [.. o.ViewSizes], o.InputSize, o.AttentionThreshold, [.. o.AttentionScales], o.AttentionNmsKernel, o.ReferenceDetections,
+        o.ViewScoreFloor, o.ReferenceScore, o.LocationNmsDistance, o.MaxCrops, o.CropBatch);
 
     public static LimitsDto ToDto(LimitsOptions o) => new(o.MaxRequestBytes, o.MaxPixels, o.MaxSide, o.MaxBatchImages, o.EnabledImageFormats);
 }

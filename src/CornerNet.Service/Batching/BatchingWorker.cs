@@ -197,13 +197,14 @@ public sealed class BatchingWorker(
         {
             var wait = clock.GetElapsedTime(batch[i].EnqueuedAt, started);
             maxQueueWait = wait > maxQueueWait ? wait : maxQueueWait;
-            batch[i].Complete(new JobOutcome(result.Images[i], result.Timings, batch.Count, wait, weights));
+            batch[i].Complete(new JobOutcome(result.Images[i], result.Timings, batch.Count, wait, weights, result.Crops?[i]));
         }
 
-        unit.Metrics.RecordBatch(batch.Count, result.Timings);
+        unit.Metrics.RecordBatch(batch.Count, result.Timings, result.Crops);
         logger.LogInformation(
-            "Batch of {BatchSize} ran on {Model}: queue wait up to {QueueWaitMs:F1} ms, preprocess {PreprocessMs:F1} ms, forward {ForwardMs:F1} ms, decode {DecodeMs:F1} ms, nms {NmsMs:F1} ms",
+            "Batch of {BatchSize} ran on {Model}: queue wait up to {QueueWaitMs:F1} ms, preprocess {PreprocessMs:F1} ms, forward {ForwardMs:F1} ms, decode {DecodeMs:F1} ms, nms {NmsMs:F1} ms, zoom crops per image {Crops}",
             batch.Count, unit.Name, maxQueueWait.TotalMilliseconds, result.Timings.Preprocess.TotalMilliseconds,
-            result.Timings.Forward.TotalMilliseconds, result.Timings.Decode.TotalMilliseconds, result.Timings.Nms.TotalMilliseconds);
+            result.Timings.Forward.TotalMilliseconds, result.Timings.Decode.TotalMilliseconds, result.Timings.Nms.TotalMilliseconds,
+            result.Crops is null ? "none (whole-image procedure)" : string.Join(", ", result.Crops));
     }
 }

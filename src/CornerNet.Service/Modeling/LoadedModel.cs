@@ -8,10 +8,10 @@ using static TorchSharp.torch;
 
 namespace CornerNet.Service.Modeling;
 
-/// <summary>A network with its weights on a device, and the detector that runs it.</summary>
+/// <summary>A network with its weights on a device, and the detector that runs its family's test procedure.</summary>
 public sealed class LoadedModel : IDisposable
 {
-    private LoadedModel(ArchitectureSpec spec, CornerNetNetwork network, CornerNetDetector detector, Device device,
+    private LoadedModel(ArchitectureSpec spec, CornerNetNetwork network, IDetector detector, Device device,
         string weightsPath, string weightsSha256, long parameterCount)
     {
         Decoder = DecoderInUse.For(device.type);
@@ -28,7 +28,7 @@ public sealed class LoadedModel : IDisposable
 
     public CornerNetNetwork Network { get; }
 
-    public CornerNetDetector Detector { get; }
+    public IDetector Detector { get; }
 
     public Device Device { get; }
 
@@ -81,7 +81,7 @@ public sealed class LoadedModel : IDisposable
             // Counted before folding BatchNorm adds biases, so /model reports the checkpoint's parameters.
             long parameterCount = network.ParameterCount();
             network.PrepareForInference(inference.ToTuning());
-            var detector = new CornerNetDetector(network, spec, detectorOptions, device);
+            var detector = Detectors.Create(network, detectorOptions, device: device);
             return new LoadedModel(spec, network, detector, device, weightsPath, Sha256(weightsPath), parameterCount);
         }
         catch
@@ -100,7 +100,8 @@ public sealed class LoadedModel : IDisposable
     }
 
     /// <summary>Times batches of 1, 2, 4 ... <paramref name="maxBatchSize"/> images of the architecture's input size
-    /// (random pixels: the time does not depend on them) and finds the largest batch worth running.</summary>
+    /// (random pixels: the time does not depend on them, except for a saccade model's zoom crops, which follow what
+    /// its attention finds in them) and finds the largest batch worth running.</summary>
     public BatchSizeProfile MeasureBatchSizes(int maxBatchSize)
     {
         int height = Spec.InputSize[0], width = Spec.InputSize[1];

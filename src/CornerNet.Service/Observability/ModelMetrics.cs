@@ -55,8 +55,10 @@ public sealed class ModelMetrics
     public void RecordDecoder(DecoderInUse decoder) =>
         _metrics.DecoderInfo.WithLabels(_model, decoder.Name, decoder.ManagedSelfCheckPassed ? "passed" : "failed").Set(1);
 
-    public void RecordBatch(int size, StageTimings timings)
+    /// <param name="crops">The zoom crops of each image of the batch (CornerNet-Saccade), or null.</param>
+    public void RecordBatch(int size, StageTimings timings, IReadOnlyList<int>? crops = null)
     {
+        foreach (var count in crops ?? []) _metrics.ZoomCrops.WithLabels(_model).Observe(count);
         _metrics.BatchSize.WithLabels(_model).Observe(size);
         _metrics.ForwardSeconds.WithLabels(_model).Observe(timings.Forward.TotalSeconds);
         _metrics.DecodeSeconds.WithLabels(_model).Observe((timings.Decode + timings.Nms).TotalSeconds);

@@ -21,6 +21,9 @@ public sealed class ServiceMetrics
     public Histogram DecodeSeconds { get; } = Metrics.CreateHistogram("cornernet_decode_seconds", "Corner decoding plus soft-NMS time per batch.",
         new HistogramConfiguration { Buckets = DurationBuckets, LabelNames = [ModelLabel] });
 
+    public Histogram ZoomCrops { get; } = Metrics.CreateHistogram("cornernet_zoom_crops", "Zoom crops per image (CornerNet-Saccade models).",
+        new HistogramConfiguration { Buckets = [0, 1, 2, 4, 8, 16, 30, 64], LabelNames = [ModelLabel] });
+
     public Counter ImagesQueued { get; } = Metrics.CreateCounter("cornernet_images_queued_total", "Images accepted into the queue.", ModelLabel);
 
     public Counter ImagesProcessed { get; } = Metrics.CreateCounter("cornernet_images_processed_total", "Images the model has processed.", ModelLabel);

@@ -119,7 +119,8 @@ async function detect(file) {
     state.height = body.height;
     const t = body.timings;
     $("timings").textContent = `total ${t.totalMs.toFixed(0)} ms: forward ${t.forwardMs.toFixed(0)} ms, ` +
-      `decode ${t.decodeMs.toFixed(1)} ms, NMS ${t.nmsMs.toFixed(1)} ms, queue ${t.queueMs.toFixed(1)} ms (batch of ${t.batchSize})`;
+      `decode ${t.decodeMs.toFixed(1)} ms, NMS ${t.nmsMs.toFixed(1)} ms, queue ${t.queueMs.toFixed(1)} ms (batch of ${t.batchSize})` +
+      (t.crops === undefined ? "" : `, ${t.crops} zoom crops`);
     $("weights").textContent = `model ${body.model}, weights ${body.weightsSha256.slice(0, 12)}`;
     state.model = body.model;
     state.weightsSha256 = body.weightsSha256;

@@ -1,5 +1,6 @@
 using CornerNet.Model.Architecture;
 using CornerNet.Model.Checkpoints;
+using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -94,6 +95,31 @@ public sealed class SaccadeNetworkTests(ITestOutputHelper output)
         if (precision == InferencePrecision.Fp32)
         {
             foreach (var (ours, name) in heads.All.Zip(HeadNames)) AssertClose(ours, $"stack1_{name}");
+        }
+    }
+
+    /// <summary>Widths that libtorch 2.10's CPU 3x3 convolutions get wrong unpadded (above 16 input channels and not a
+    /// multiple of 16; see ConvolutionSelfCheck) everywhere in a saccade network, the attention heads' included: the
+    /// heads and attention maps still agree with the same network in float64.</summary>
+    [Fact]
+    public void Widths_that_are_not_multiples_of_16_agree_with_float64_attention_heads_included()
+    {
+        var spec = (Spec() with { Stacks = 1, Dims = [24, 40, 40, 56], CnvDim = 24, StemDim = 20, PoolDim = 24, AttDim = 40 }).Validate();
+        using var network = new CornerNetNetwork(spec);
+        network.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var input = randn([1, 3, 63, 63], generator: new Generator(5));
+        var (heads, attention) = network.ForwardWithAttention(input);
+        network.to(ScalarType.Float64);
+        var (exactHeads, exactAttention) = network.ForwardWithAttention(input.to_type(ScalarType.Float64));
+        var names = HeadNames.Concat(attention.Select((_, level) => $"attention{level}"));
+        foreach (var ((ours, exact), name) in heads.All.Concat(attention).Zip(exactHeads.All.Concat(exactAttention)).Zip(names))
+        {
+            var exact64 = exact.to_type(ScalarType.Float64);
+            var relativeError = ((ours.to_type(ScalarType.Float64) - exact64).abs().max() / exact64.abs().max()).item<double>();
+            output.WriteLine($"{name}: relative error {relativeError:G3}");
+            Assert.True(relativeError < 1e-4, $"{name}: relative error {relativeError}");
         }
     }
 

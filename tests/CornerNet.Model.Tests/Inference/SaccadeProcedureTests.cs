@@ -222,36 +222,8 @@ public sealed class SaccadeProcedureTests(ITestOutputHelper output)
         for (int i = 0; i < theirs.Length; i++) AssertBox(theirs[i], decoded[i], 1e-3f, $"crop row {i}");
     }
 
-    /// <summary>The odd image (251x137) is left out: there 27 of their 30 detections scoring >= 0.05 are matched (same
-    /// crops, same best detections; every step's own test passes on it), see
-    /// <see cref="On_the_odd_image_the_same_crops_give_almost_all_of_the_authors_detections"/>.</summary>
-    public static TheoryData<string, string> MatchingCases()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var (weights, name) in WeightsAndNames().Select(row => ((string)row[0], (string)row[1])))
-        {
-            if (name != "odd") data.Add(weights, name);
-        }
-
-        return data;
-    }
-
-    [Fact]
-    public void On_the_odd_image_the_same_crops_give_almost_all_of_the_authors_detections()
-    {
-        var c = Case("odd");
-        var detector = new SaccadeDetector(Network.Value);
-        var result = detector.Detect([Image(c)]);
-        Assert.Equal(c.GetProperty("crops").GetProperty("locations").GetArrayLength(), result.Crops[0]);
-        var theirs = c.GetProperty("detectionsIntended").EnumerateArray().Where(t => t.GetProperty("score").GetSingle() >= 0.05f).ToArray();
-        int matched = theirs.Count(t => result.Images[0].Any(o => SqueezePipelineTests.Same(o, t)));
-        output.WriteLine($"odd: {matched} of {theirs.Length} matched");
-        Assert.True(matched >= theirs.Length - 3, $"{matched} of {theirs.Length}");
-        for (int i = 0; i < 3; i++) Assert.True(SqueezePipelineTests.Same(result.Images[0][i], theirs[i]), $"rank {i}");
-    }
-
     [Theory]
-    [MemberData(nameof(MatchingCases))]
+    [MemberData(nameof(WeightsAndNames))]
     public void Detections_equal_the_authors_cornernet_saccade_inference(string weights, string name)
     {
         var c = Case(name);
@@ -262,23 +234,40 @@ public sealed class SaccadeProcedureTests(ITestOutputHelper output)
 
         var result = detector.Detect([Image(c)]);
 
-        Assert.Equal(c.GetProperty("crops").GetProperty("locations").GetArrayLength(), result.Crops[0]);
-        SqueezePipelineTests.AssertSameDetections(result.Images[0], c, output, $"{weights} {name} ({result.Crops[0]} crops)");
+        Assert.Equal(c.GetProperty("crops").GetProperty("locations").GetArrayLength(), result.Crops![0]);
+        SqueezePipelineTests.AssertSameDetections(result.Images[0], c, output, $"{weights} {name} ({result.Crops![0]} crops)");
         Assert.True(result.Images[0][0].Score > 0.5f, $"{name}: best score {result.Images[0][0].Score}");
     }
 
+    /// <summary>The views of all images share one forward pass and their crops share passes of up to CropBatch (here
+    /// 8, so that passes mix images and split an image's crops); each image still gets what it gets alone.</summary>
     [Fact]
     public void An_image_s_detections_do_not_depend_on_the_others_in_the_call()
     {
-        var detector = new SaccadeDetector(Network.Value);
+        var detector = new SaccadeDetector(Network.Value, saccade: new SaccadeOptions { CropBatch = 8 });
         var images = Cases().Select(Image).ToArray();
+        var alone = images.Select(image => detector.Detect([image])).ToArray();
         var together = detector.Detect(images);
+        var reversed = detector.Detect([.. images.Reverse()]);
+        Assert.True(together.Crops!.Sum() > 8, $"{together.Crops!.Sum()} crops: passes do not mix images");
         for (int i = 0; i < images.Length; i++)
         {
-            var alone = detector.Detect(images[i]);
-            Assert.Equal(alone.Count, together.Images[i].Count);
-            Assert.All(alone.Zip(together.Images[i]), p => Assert.Equal(p.First, p.Second));
+            Assert.Equal(alone[i].Crops![0], together.Crops![i]);
+            Assert.Equal(alone[i].Crops![0], reversed.Crops![images.Length - 1 - i]);
+            Assert.Equal(alone[i].Images[0], together.Images[i]);
+            Assert.Equal(alone[i].Images[0], reversed.Images[images.Length - 1 - i]);
         }
+    }
+
+    [Fact]
+    public void The_detector_factory_picks_the_test_procedure_by_family()
+    {
+        var saccade = Assert.IsType<SaccadeDetector>(Detectors.Create(Network.Value, saccade: new SaccadeOptions { MaxCrops = 2 }));
+        Assert.Equal(2, saccade.Saccade.MaxCrops);
+        Assert.Equal(12, saccade.Options.TopK);
+        using var hourglass = new CornerNetNetwork(ArchitectureSpec.Load(RepositoryPaths.Fixture("network", "fixture_arch.json")));
+        var cornernet = Assert.IsType<CornerNetDetector>(Detectors.Create(hourglass));
+        Assert.True(cornernet.Options.Flip);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using CornerNet.Benchmarks;
 using CornerNet.Benchmarks.AuthorsReference;
+using CornerNet.Model.Architecture;
 using CornerNet.Model.Inference;
 using CornerNet.Tools.Common;
 using SixLabors.ImageSharp;
@@ -264,6 +265,21 @@ public sealed class AuthorsReferenceRunnerTests : IDisposable
             request.Arguments());
         Assert.DoesNotContain("--weights", (request with { Weights = null }).Arguments());
         Assert.Equal(Path.Combine(_folder, "bench.authors.json"), AuthorsReferenceRunner.RawOutputPath(Path.Combine(_folder, "bench.json")));
+    }
+
+    [Fact]
+    public void The_saccade_side_runs_their_saccade_procedure_with_the_same_zoom_settings()
+    {
+        Assert.True(File.Exists(AuthorsReferenceRunner.SaccadeScriptPath), AuthorsReferenceRunner.SaccadeScriptPath);
+        Assert.Equal("cornernet_saccade_inference", AuthorsReferenceRunner.ProcedureFor(NetworkFamily.Saccade));
+        var request = new AuthorsScriptRequest("/usr/bin/python3", "s.py", "/r", "/i.png", null, 2, 1, 3) { SaccadeCrops = 4 };
+        Assert.Equal(["--att-threshold", "0", "--max-crops", "4"], request.Arguments().TakeLast(4));
+        AuthorsReferenceRunner.CheckArchitecture(ArchitecturePresets.Saccade);
+        var tiny = ArchitectureSpec.Load(RepositoryPaths.Fixture("saccade", "tiny_arch.json"));
+        var refused = Assert.Throws<AuthorsReferenceException>(() => AuthorsReferenceRunner.CheckArchitecture(tiny));
+        Assert.Contains("--arch saccade", refused.Message, StringComparison.Ordinal);
+        var missing = Assert.Throws<AuthorsReferenceException>(() => AuthorsReferenceRunner.CheckLiteRepository(_folder, AuthorsReferenceRunner.SaccadeRequiredFiles));
+        Assert.Contains("core/test/cornernet_saccade.py", missing.Message, StringComparison.Ordinal);
     }
 
     private BenchOptions TinyOptions()

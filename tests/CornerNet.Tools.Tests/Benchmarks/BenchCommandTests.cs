@@ -43,6 +43,27 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal("hourglass104", new BenchOptions { Weights = weights, Architecture = "hourglass104" }.ArchitectureOrDefault);
     }
 
+    /// <summary>The tiny saccade-family network of the fixtures with random weights: --crops 3 makes every attention peak
+    /// a zoom location, so each image takes 3 crops, reported per row and printed.</summary>
+    [Fact]
+    public void A_saccade_run_times_views_and_crops_and_prints_the_crops_per_image()
+    {
+        var output = new StringWriter();
+        int exit = BenchCommand.Run(
+            new BenchOptions
+            {
+                Architecture = RepositoryPaths.Fixture("saccade", "tiny_arch.json"), BatchSizes = [1, 2], Iterations = 1, Warmup = 0,
+                SaccadeCrops = 3, CompareTorchDecoder = false,
+            },
+            output, new StringWriter());
+
+        Assert.Equal(0, exit);
+        var text = output.ToString();
+        Assert.Contains("CornerNet-Saccade's two downsized views and its zoom crops", text, StringComparison.Ordinal);
+        Assert.Contains("zoom crops per image: fp32 batch 1: 3, fp32 batch 2: 3 (bench --crops 3: attention threshold 0, at most 3 crops)", text, StringComparison.Ordinal);
+        Assert.Equal(2, BenchCommand.Run(new BenchOptions { SaccadeCrops = -1 }, new StringWriter(), new StringWriter()));
+    }
+
     [Fact]
     public void Tiny_run_prints_the_table_and_writes_the_same_numbers_as_json()
     {

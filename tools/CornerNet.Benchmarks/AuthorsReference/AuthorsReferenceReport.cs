@@ -5,6 +5,16 @@ public sealed record AuthorsReferenceReport
 {
     public required string Repository { get; init; }
 
+    /// <summary>The authors' test function that ran: kp_detection (CornerNet), cornernet_inference (CornerNet-Squeeze)
+    /// or cornernet_saccade_inference (CornerNet-Saccade).</summary>
+    public string Procedure { get; init; } = "kp_detection";
+
+    /// <summary>CornerNet-Saccade: the zoom crops our detector took on the image (random or given weights).</summary>
+    public int? OurCrops { get; init; }
+
+    /// <summary>CornerNet-Saccade: the zoom crops their cornernet_saccade_inference took.</summary>
+    public int? TheirCrops { get; init; }
+
     public string? Commit { get; init; }
 
     public required string TorchVersion { get; init; }

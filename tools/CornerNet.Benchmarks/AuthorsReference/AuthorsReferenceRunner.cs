@@ -38,13 +38,33 @@ public static class AuthorsReferenceRunner
     public static IReadOnlyList<string> LiteRequiredFiles { get; } =
         ["core/models/CornerNet_Squeeze.py", "core/models/py_utils/modules.py", "core/test/cornernet.py", "configs/CornerNet_Squeeze.json", "core/external/nms.pyx"];
 
+    /// <summary>Files of princeton-vl/CornerNet-Lite the saccade family's side needs.</summary>
+    public static IReadOnlyList<string> SaccadeRequiredFiles { get; } =
+        ["core/models/CornerNet_Saccade.py", "core/models/py_utils/modules.py", "core/test/cornernet_saccade.py", "configs/CornerNet_Saccade.json", "core/external/nms.pyx"];
+
     /// <summary>The script beside the program (copied there by the build).</summary>
     public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, "AuthorsReference", "authors_reference.py");
 
     /// <summary>The CornerNet-Lite script for the squeeze family (it also reports and checks their BLAS).</summary>
     public static string LiteScriptPath => Path.Combine(AppContext.BaseDirectory, "AuthorsReference", "authors_reference_lite.py");
 
-    private static string ScriptFor(ArchitectureSpec spec) => spec.Family == NetworkFamily.Squeeze ? LiteScriptPath : ScriptPath;
+    /// <summary>The CornerNet-Saccade script (it imports the CornerNet-Lite one beside it).</summary>
+    public static string SaccadeScriptPath => Path.Combine(AppContext.BaseDirectory, "AuthorsReference", "authors_reference_saccade.py");
+
+    private static string ScriptFor(ArchitectureSpec spec) => spec.Family switch
+    {
+        NetworkFamily.Squeeze => LiteScriptPath,
+        NetworkFamily.Saccade => SaccadeScriptPath,
+        _ => ScriptPath,
+    };
+
+    /// <summary>The authors' test function each family's side runs.</summary>
+    public static string ProcedureFor(NetworkFamily family) => family switch
+    {
+        NetworkFamily.Squeeze => "cornernet_inference",
+        NetworkFamily.Saccade => "cornernet_saccade_inference",
+        _ => "kp_detection",
+    };
 
     private static readonly JsonSerializerOptions ScriptJson = new() { PropertyNameCaseInsensitive = true };
 
@@ -64,9 +84,13 @@ public static class AuthorsReferenceRunner
         string? folder = null;
         try
         {
-            string repository = spec.Family == NetworkFamily.Squeeze
-                ? CheckLiteRepository(options.AuthorsRepo ?? throw new ArgumentException("No --authors-repo given."))
-                : CheckRepository(options.AuthorsRepo ?? throw new ArgumentException("No --authors-repo given."));
+            string repositoryPath = options.AuthorsRepo ?? throw new ArgumentException("No --authors-repo given.");
+            string repository = spec.Family switch
+            {
+                NetworkFamily.Squeeze => CheckLiteRepository(repositoryPath),
+                NetworkFamily.Saccade => CheckLiteRepository(repositoryPath, SaccadeRequiredFiles),
+                _ => CheckRepository(repositoryPath),
+            };
             string python = ResolvePython(options.Python);
             CheckArchitecture(spec);
             string script = ScriptFor(spec);
@@ -80,14 +104,22 @@ public static class AuthorsReferenceRunner
             output.WriteLine(weightsForBoth is null
                 ? "authors' code side by side: our detections with random weights, which are written for their side too..."
                 : "authors' code side by side: our detections with these weights...");
-            var ours = OurDetections(spec, options.Weights, image, weightsForBoth is null ? Path.Combine(folder, "random.pth") : null);
+            var ours = OurDetections(spec, options, image, weightsForBoth is null ? Path.Combine(folder, "random.pth") : null);
             weightsForBoth ??= Path.Combine(folder, "random.pth");
 
-            output.WriteLine($"running their {(spec.Family == NetworkFamily.Squeeze ? "cornernet_inference" : "kp_detection")} with {python} ({report.Threads} threads, warm-up {report.Warmup}, {report.Iterations} timed)...");
-            var request = new AuthorsScriptRequest(python, script, repository, png, weightsForBoth, report.Threads, report.Warmup, report.Iterations);
+            output.WriteLine($"running their {ProcedureFor(spec.Family)} with {python} ({report.Threads} threads, warm-up {report.Warmup}, {report.Iterations} timed)...");
+            var request = new AuthorsScriptRequest(python, script, repository, png, weightsForBoth, report.Threads, report.Warmup, report.Iterations)
+            {
+                SaccadeCrops = spec.Family == NetworkFamily.Saccade ? options.SaccadeCrops : null,
+            };
             string raw = RunScript(request, line => output.WriteLine("  " + line));
             var theirs = Parse(raw);
-            var section = Compare(report, theirs, ours, options.Weights ?? RandomWeightsDescription);
+            var section = Compare(report, theirs, ours.Detections, options.Weights ?? RandomWeightsDescription) with
+            {
+                Procedure = ProcedureFor(spec.Family),
+                OurCrops = ours.Crops,
+                TheirCrops = theirs.Crops,
+            };
             Print(section, output);
             if (options.JsonPath is not null)
             {
@@ -144,8 +176,9 @@ public static class AuthorsReferenceRunner
         return full;
     }
 
-    /// <summary>The full path of a CornerNet-Lite checkout; throws naming what is missing.</summary>
-    public static string CheckLiteRepository(string path)
+    /// <summary>The full path of a CornerNet-Lite checkout; throws naming what is missing of <paramref name="files"/>
+    /// (by default <see cref="LiteRequiredFiles"/>).</summary>
+    public static string CheckLiteRepository(string path, IReadOnlyList<string>? files = null)
     {
         string full = Path.GetFullPath(path);
         if (!Directory.Exists(full))
@@ -154,7 +187,7 @@ public static class AuthorsReferenceRunner
                 $"--authors-repo {path}: no such folder (get their code with: git clone https://github.com/princeton-vl/CornerNet-Lite {path}).");
         }
 
-        var missing = LiteRequiredFiles.Where(f => !File.Exists(Path.Combine(full, f))).ToArray();
+        var missing = (files ?? LiteRequiredFiles).Where(f => !File.Exists(Path.Combine(full, f))).ToArray();
         if (missing.Length > 0)
         {
             throw new AuthorsReferenceException(
@@ -184,21 +217,30 @@ public static class AuthorsReferenceRunner
         throw new AuthorsReferenceException($"--python {python}: not found on PATH.");
     }
 
-    /// <summary>Their models/CornerNet.py hard-codes hourglass-104 with 80 COCO classes and BGR input.</summary>
+    /// <summary>Their models/CornerNet.py hard-codes hourglass-104 with 80 COCO classes and BGR input (CornerNet-Lite's
+    /// model files their CornerNet-Squeeze and CornerNet-Saccade likewise).</summary>
     public static void CheckArchitecture(ArchitectureSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var reference = spec.Family == NetworkFamily.Squeeze ? ArchitecturePresets.Squeeze : ArchitecturePresets.Hourglass104;
+        var reference = spec.Family switch
+        {
+            NetworkFamily.Squeeze => ArchitecturePresets.Squeeze,
+            NetworkFamily.Saccade => ArchitecturePresets.Saccade,
+            _ => ArchitecturePresets.Hourglass104,
+        };
         bool same = spec.Family == reference.Family && spec.Depth == reference.Depth && spec.Stacks == reference.Stacks
             && spec.Dims.SequenceEqual(reference.Dims) && spec.Modules.SequenceEqual(reference.Modules)
-            && spec.CnvDim == reference.CnvDim && spec.StemDim == reference.StemDim && spec.PoolDim == reference.PoolDim
+            && spec.CnvDim == reference.CnvDim && spec.StemDim == reference.StemDim && spec.PoolDim == reference.PoolDim && spec.AttDim == reference.AttDim
             && spec.ClassCount == reference.ClassCount && spec.IsBgr
             && spec.Mean.SequenceEqual(reference.Mean) && spec.Std.SequenceEqual(reference.Std);
         if (!same)
         {
-            throw new AuthorsReferenceException(spec.Family == NetworkFamily.Squeeze
-                ? $"their core/models/CornerNet_Squeeze.py hard-codes CornerNet-Squeeze (80 COCO classes, BGR, COCO mean/std); run with --arch squeeze (got {spec.Name})."
-                : $"their models/CornerNet.py hard-codes hourglass104 (80 COCO classes, BGR, COCO mean/std); run with --arch hourglass104 (got {spec.Name}).");
+            throw new AuthorsReferenceException(spec.Family switch
+            {
+                NetworkFamily.Squeeze => $"their core/models/CornerNet_Squeeze.py hard-codes CornerNet-Squeeze (80 COCO classes, BGR, COCO mean/std); run with --arch squeeze (got {spec.Name}).",
+                NetworkFamily.Saccade => $"their core/models/CornerNet_Saccade.py hard-codes CornerNet-Saccade (80 COCO classes, BGR, COCO mean/std); run with --arch saccade (got {spec.Name}).",
+                _ => $"their models/CornerNet.py hard-codes hourglass104 (80 COCO classes, BGR, COCO mean/std); run with --arch hourglass104 (got {spec.Name}).",
+            });
         }
     }
 
@@ -230,7 +272,7 @@ public static class AuthorsReferenceRunner
                 if (tail.Count > 20) tail.Dequeue();
             }
 
-            if (e.Data.StartsWith("their kp_detection", StringComparison.Ordinal)) progress?.Invoke(e.Data);
+            if (e.Data.StartsWith("their ", StringComparison.Ordinal)) progress?.Invoke(e.Data);
         };
         try
         {
@@ -399,11 +441,18 @@ public static class AuthorsReferenceRunner
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(output);
         output.WriteLine(
-            $"authors' code (princeton-vl/CornerNet at {a.Repository}{(a.Commit is null ? "" : ", commit " + a.Commit[..Math.Min(12, a.Commit.Length)])}), " +
+            $"authors' code (princeton-vl/{(a.Procedure == "kp_detection" ? "CornerNet" : "CornerNet-Lite")} at {a.Repository}{(a.Commit is null ? "" : ", commit " + a.Commit[..Math.Min(12, a.Commit.Length)])}), " +
             $"PyTorch {a.TorchVersion}, {a.Threads} threads, input {a.InputShape}; corner pools: {a.CornerPools}" +
             $"{(a.CornerPools == "stand-in" ? " (ours in place of their C++ extension: the same ATen calls, from Python)" : " (their C++ extension)")}; soft-NMS: {a.Nms}");
         if (a.Blas is not null) output.WriteLine($"their BLAS: {a.Blas}");
-        output.WriteLine($"their kp_detection, median ms per image with its mirror (warm-up {a.Warmup}, {a.Iterations} timed):");
+        output.WriteLine(a.Procedure == "kp_detection"
+            ? $"their kp_detection, median ms per image with its mirror (warm-up {a.Warmup}, {a.Iterations} timed):"
+            : $"their {a.Procedure}, median ms per image (warm-up {a.Warmup}, {a.Iterations} timed):");
+        if (a.OurCrops is not null || a.TheirCrops is not null)
+        {
+            output.WriteLine($"zoom crops of the image: ours {a.OurCrops?.ToString(CultureInfo.InvariantCulture) ?? "-"}, theirs {a.TheirCrops?.ToString(CultureInfo.InvariantCulture) ?? "-"}");
+        }
+
         output.WriteLine(
             $"  preprocess {Ms(a.PreprocessMs)}, forward {Ms(a.ForwardMs)}, decode {Ms(a.DecodeMs)}, " +
             $"soft-NMS and rest {Ms(a.PostprocessMs)}, end-to-end {Ms(a.EndToEndMs)} (fastest {Ms(a.FastestEndToEndMs)})");
@@ -426,15 +475,15 @@ public static class AuthorsReferenceRunner
         }
     }
 
-    /// <summary>Our detections on the image with the given weights, or with random weights that are then written to
-    /// <paramref name="randomWeightsPath"/> for their side.</summary>
-    private static IReadOnlyList<Detection> OurDetections(ArchitectureSpec spec, string? weights, DecodedImage image, string? randomWeightsPath)
+    /// <summary>Our detections on the image (and the zoom crops it took, saccade family) with the given weights, or with
+    /// random weights that are then written to <paramref name="randomWeightsPath"/> for their side.</summary>
+    private static (IReadOnlyList<Detection> Detections, int? Crops) OurDetections(ArchitectureSpec spec, BenchOptions options, DecodedImage image, string? randomWeightsPath)
     {
         torch.random.manual_seed(1);
         using var network = new CornerNetNetwork(spec);
-        if (weights is not null)
+        if (options.Weights is not null)
         {
-            using var stateDict = PyTorchCheckpointReader.Read(weights);
+            using var stateDict = PyTorchCheckpointReader.Read(options.Weights);
             ModelWeights.Load(network, stateDict);
         }
         else if (randomWeightsPath is not null)
@@ -442,7 +491,8 @@ public static class AuthorsReferenceRunner
             PyTorchCheckpointWriter.Write(randomWeightsPath, ModelWeights.Entries(network).Select(e => KeyValuePair.Create(e.Key, e.Value)));
         }
 
-        return new CornerNetDetector(network, spec).Detect(image);
+        var result = Detectors.Create(network, saccade: options.SaccadeSettings).Detect([image]);
+        return (result.Images[0], result.Crops?[0]);
     }
 
     /// <summary>The decoded pixels as a PNG that cv2.imread reads back to the same bytes (BGR for the authors).</summary>

@@ -51,4 +51,7 @@ public sealed record AuthorsScriptOutput
     public IReadOnlyList<AuthorsDetection>? DetectionsIntended { get; init; }
 
     public int StaleRows { get; init; }
+
+    /// <summary>CornerNet-Saccade: the zoom crops their last timed call took.</summary>
+    public int? Crops { get; init; }
 }

@@ -312,6 +312,34 @@ def detections_of(top_bboxes):
     return rows
 
 
+def environment(torch, np, cv2, args, repo, pools, nms):
+    """The report fields that say where their side ran (all three scripts)."""
+    return {
+        "torchVersion": torch.__version__,
+        "python": sys.executable + " " + platform.python_version(),
+        "numpyVersion": np.__version__,
+        "opencvVersion": cv2.__version__,
+        "threads": torch.get_num_threads(),
+        "authorsRepo": repo,
+        "authorsCommit": commit_of(repo),
+        "cornerPools": pools,
+        "nms": nms,
+        "weights": os.path.abspath(args.weights) if args.weights else None,
+    }
+
+
+def run_fields(args, image, config, stages, parameters):
+    """The report fields that say what ran and how long it took (all three scripts)."""
+    return {
+        "parameters": parameters,
+        "image": {"path": os.path.abspath(args.image), "width": int(image.shape[1]), "height": int(image.shape[0])},
+        "config": config,
+        "warmup": args.warmup,
+        "iterations": args.iterations,
+        "timingsMs": {k: stats(v) for k, v in stages.items()},
+    }
+
+
 def stats(values):
     ordered = sorted(values)
     n = len(ordered)
@@ -382,24 +410,10 @@ def run(args, torch):
         intended = [d for d in detections_of(db.top_bboxes["image0"]) if d["score"] != float("-inf")]
 
     return {
-        "torchVersion": torch.__version__,
-        "python": sys.executable + " " + platform.python_version(),
-        "numpyVersion": np.__version__,
-        "opencvVersion": cv2.__version__,
-        "threads": torch.get_num_threads(),
-        "authorsRepo": repo,
-        "authorsCommit": commit_of(repo),
-        "cornerPools": pools,
-        "nms": nms,
+        **environment(torch, np, cv2, args, repo, pools, nms),
+        **run_fields(args, image, config, stages, parameters),
         "matplotlib": matplotlib,
-        "weights": os.path.abspath(args.weights) if args.weights else None,
-        "parameters": parameters,
-        "image": {"path": os.path.abspath(args.image), "width": int(image.shape[1]), "height": int(image.shape[0])},
         "inputShape": net.input_shape,
-        "config": config,
-        "warmup": args.warmup,
-        "iterations": args.iterations,
-        "timingsMs": {k: stats(v) for k, v in stages.items()},
         "detections": theirs,
         "detectionsIntended": intended,
         "staleRows": stale["rows"],

@@ -23,9 +23,9 @@ Prints one JSON object on stdout, with the same fields as authors_reference.py (
 """
 
 import argparse
+import contextlib
 import json
 import os
-import platform
 import sys
 import time
 import types
@@ -79,8 +79,10 @@ def install_pools(torch):
                                           "against torch.cummax); their extension does not build against PyTorch 1.x"}
 
 
-def import_theirs(torch, repo, build_dir):
-    missing = [f for f in REQUIRED_FILES if not os.path.isfile(os.path.join(repo, f))]
+def import_theirs(torch, repo, build_dir, model_module="core.models.CornerNet_Squeeze", test_module="core.test.cornernet",
+                  required=REQUIRED_FILES):
+    """Their model and test modules (with our corner-pool stand-in and their soft-NMS built), and their core.dbs.detection."""
+    missing = [f for f in required if not os.path.isfile(os.path.join(repo, f))]
     if missing:
         raise common.Failure("repo", "--authors-repo %s is not a checkout of princeton-vl/CornerNet-Lite (missing %s)"
                              % (repo, ", ".join(missing)))
@@ -100,17 +102,18 @@ def import_theirs(torch, repo, build_dir):
     sys.modules["core.external.nms"] = nms
     sys.path.insert(0, repo)
     import importlib
-    squeeze = importlib.import_module("core.models.CornerNet_Squeeze")
-    test = importlib.import_module("core.test.cornernet")
+    models = importlib.import_module(model_module)
+    test = importlib.import_module(test_module)
     detection = importlib.import_module("core.dbs.detection")
     if not test.__file__.startswith(repo):
-        raise common.Failure("python-module", "core.test.cornernet came from %s, not the checkout" % test.__file__)
-    return squeeze, test, detection, pools, {"kind": "pyximport", "detail": nms.__file__}
+        raise common.Failure("python-module", "%s came from %s, not the checkout" % (test_module, test.__file__))
+    return models, test, detection, pools, {"kind": "pyximport", "detail": nms.__file__}
 
 
-def their_config(repo, detection):
+def their_config(repo, detection, name="CornerNet_Squeeze.json"):
+    """core/dbs/detection.py's defaults overlaid with the db section of their configs/NAME."""
     config = dict(detection.DETECTION({})._configs)
-    with open(os.path.join(repo, "configs", "CornerNet_Squeeze.json")) as f:
+    with open(os.path.join(repo, "configs", name)) as f:
         config.update(json.load(f)["db"])
     return {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in config.items()}
 
@@ -126,9 +129,9 @@ class Db:
 Net = common.Net
 
 
-def run(args, torch):
-    import numpy as np
-    import cv2
+def prepare(args, torch):
+    """The checkout's full path, torch's threads set, and the BLAS mapped into this process (refused when it is the
+    reference BLAS, unless --allow-reference-blas)."""
     repo = os.path.abspath(args.authors_repo)
     if not os.path.isdir(repo):
         raise common.Failure("repo", "--authors-repo %s: no such folder (git clone "
@@ -137,90 +140,127 @@ def run(args, torch):
     blas = blas_in_use(torch)
     common.log("BLAS in use: %s (%s)" % (blas["kind"], ", ".join(blas["libraries"]) or "none mapped"))
     if blas["kind"] in ("reference", "none") and not args.allow_reference_blas:
-        raise common.Failure("blas", "their PyTorch uses the reference BLAS (%s): their ConvTranspose2d would be several "
-                                     "times slower than it can be; Debian: apt-get install libopenblas0-pthread (or pass "
+        raise common.Failure("blas", "their PyTorch uses the reference BLAS (%s): their convolutions would be several "
+                                     "times slower than they can be; Debian: apt-get install libopenblas0-pthread (or pass "
                                      "--allow-reference-blas)" % (", ".join(blas["libraries"]) or "none mapped"))
-    squeeze, test, detection, pools, nms = import_theirs(torch, repo, args.build_dir)
-    image = cv2.imread(args.image)
+    return repo, blas
+
+
+def read_image(cv2, path):
+    image = cv2.imread(path)
     if image is None:
-        raise common.Failure("image", "cv2.imread cannot read %s" % args.image)
+        raise common.Failure("image", "cv2.imread cannot read %s" % path)
+    return image
+
+
+def intended_detections(np, kept_rows, max_per_image):
+    """Their per-class soft-NMS output with the rows it moved past its live count dropped before the max_per_image cut
+    (what our pipeline does); kept_rows: per class, the live rows."""
+    intended = {j + 1: rows for j, rows in enumerate(kept_rows)}
+    scores = np.hstack([r[:, -1] for r in intended.values()]) if intended else np.zeros(0)
+    if len(scores) > max_per_image:
+        kth = len(scores) - max_per_image
+        threshold = np.partition(scores, kth)[kth]
+        intended = {j: r[r[:, -1] >= threshold] for j, r in intended.items()}
+    return intended
+
+
+def recording_soft_nms(np, test, kept):
+    """Wraps their soft_nms in module test so that each call's live rows are appended to kept["rows"]; returns a
+    function that puts theirs back."""
+    plain = test.soft_nms
+
+    def recording(boxes, **kw):
+        keep = plain(boxes, **kw)
+        kept["rows"].append(np.array(boxes[:len(keep), 0:5], dtype=np.float32))
+        return keep
+    test.soft_nms = recording
+
+    def restore():
+        test.soft_nms = plain
+    return restore
+
+
+@contextlib.contextmanager
+def on_the_cpu(torch, np):
+    """Their GPU-only calls on the CPU while it lasts: torch.cuda.FloatTensor(*sizes) or (data) and Tensor.cuda()
+    give the same float32 tensors on the CPU."""
+    saved = (torch.cuda.FloatTensor, torch.Tensor.cuda)
+
+    def float_tensor(*args):
+        if all(isinstance(a, (int, np.integer)) for a in args):
+            return torch.empty(*[int(a) for a in args], dtype=torch.float32)
+        return torch.tensor(np.asarray(args[0]), dtype=torch.float32)
+    torch.cuda.FloatTensor, torch.Tensor.cuda = float_tensor, (lambda self, *a, **k: self)
+    try:
+        yield
+    finally:
+        torch.cuda.FloatTensor, torch.Tensor.cuda = saved
+
+
+def their_model(torch, models, weights):
+    """Their models.model() in eval mode with the weights file loaded (if any), and its parameter count."""
     torch.manual_seed(317)
-    model = squeeze.model()
-    if args.weights:
-        common.load_weights(torch, model, args.weights)
+    model = models.model()
+    if weights:
+        common.load_weights(torch, model, weights)
     model.eval()
-    parameters = sum(p.numel() for p in model.parameters())
+    return model, sum(p.numel() for p in model.parameters())
+
+
+def run(args, torch):
+    import numpy as np
+    import cv2
+    repo, blas = prepare(args, torch)
+    squeeze, test, detection, pools, nms = import_theirs(torch, repo, args.build_dir)
+    image = read_image(cv2, args.image)
+    model, parameters = their_model(torch, squeeze, args.weights)
     config = their_config(repo, detection)
     db, net = Db(np, config), Net(torch, model)
     stages = {k: [] for k in ("preprocess", "forward", "decode", "forwardDecode", "postprocess", "endToEnd")}
-    saved = (torch.cuda.FloatTensor, torch.Tensor.cuda)
-    torch.cuda.FloatTensor = lambda data: torch.tensor(np.asarray(data), dtype=torch.float32)
-    torch.Tensor.cuda = lambda self, *a, **k: self
-    kept, plain_nms = {"rows": []}, test.soft_nms
-
-    def recording_nms(boxes, **kw):
-        keep = plain_nms(boxes, **kw)
-        kept["rows"].append(np.array(boxes[:len(keep), 0:5], dtype=np.float32))
-        return keep
-    test.soft_nms = recording_nms
+    kept = {"rows": []}
+    restore_nms = recording_soft_nms(np, test, kept)
     try:
-        for i in range(-args.warmup, args.iterations):
-            net.marks, kept["rows"] = {}, []
-            started = time.perf_counter()
-            top = test.cornernet_inference(db, net, image)
-            ended = time.perf_counter()
-            common.log("their cornernet_inference, %s %d: %.0f ms" % ("warm-up" if i < 0 else "iteration",
-                                                                      abs(i) if i < 0 else i + 1, 1000 * (ended - started)))
-            if i < 0:
-                continue
-            m = net.marks
-            stages["preprocess"].append(1000 * (m["enter"] - started))
-            stages["forward"].append(1000 * (m["decode"] - m["enter"]))
-            stages["decode"].append(1000 * (m["exit"] - m["decode"]))
-            stages["forwardDecode"].append(1000 * (m["exit"] - m["enter"]))
-            stages["postprocess"].append(1000 * (ended - m["exit"]))
-            stages["endToEnd"].append(1000 * (ended - started))
+        with on_the_cpu(torch, np):
+            for i in range(-args.warmup, args.iterations):
+                net.marks, kept["rows"] = {}, []
+                started = time.perf_counter()
+                top = test.cornernet_inference(db, net, image)
+                ended = time.perf_counter()
+                common.log("their cornernet_inference, %s %d: %.0f ms" % ("warm-up" if i < 0 else "iteration",
+                                                                          abs(i) if i < 0 else i + 1, 1000 * (ended - started)))
+                if i < 0:
+                    continue
+                m = net.marks
+                stages["preprocess"].append(1000 * (m["enter"] - started))
+                stages["forward"].append(1000 * (m["decode"] - m["enter"]))
+                stages["decode"].append(1000 * (m["exit"] - m["decode"]))
+                stages["forwardDecode"].append(1000 * (m["exit"] - m["enter"]))
+                stages["postprocess"].append(1000 * (ended - m["exit"]))
+                stages["endToEnd"].append(1000 * (ended - started))
     finally:
-        torch.cuda.FloatTensor, torch.Tensor.cuda = saved
-        test.soft_nms = plain_nms
+        restore_nms()
     # Their output keeps the rows soft_nms moved past its live count; the intended one drops them before the cut.
-    intended = {j + 1: rows for j, rows in enumerate(kept["rows"])}
-    scores = np.hstack([r[:, -1] for r in intended.values()]) if intended else np.zeros(0)
-    if len(scores) > config["max_per_image"]:
-        kth = len(scores) - config["max_per_image"]
-        threshold = np.partition(scores, kth)[kth]
-        intended = {j: r[r[:, -1] >= threshold] for j, r in intended.items()}
+    intended = intended_detections(np, kept["rows"], config["max_per_image"])
     theirs = common.detections_of(top)
     return {
-        "torchVersion": torch.__version__,
-        "python": sys.executable + " " + platform.python_version(),
-        "numpyVersion": np.__version__,
-        "opencvVersion": cv2.__version__,
-        "threads": torch.get_num_threads(),
+        **common.environment(torch, np, cv2, args, repo, pools, nms),
+        **common.run_fields(args, image, config, stages, parameters),
         "blas": blas,
-        "authorsRepo": repo,
-        "authorsCommit": common.commit_of(repo),
-        "cornerPools": pools,
-        "nms": nms,
-        "weights": os.path.abspath(args.weights) if args.weights else None,
-        "parameters": parameters,
-        "image": {"path": os.path.abspath(args.image), "width": int(image.shape[1]), "height": int(image.shape[0])},
         "inputShape": net.input_shape,
-        "config": config,
-        "warmup": args.warmup,
-        "iterations": args.iterations,
-        "timingsMs": {k: common.stats(v) for k, v in stages.items()},
         "detections": theirs,
         "detectionsIntended": common.detections_of(intended),
         "staleRows": sum(len(r) for r in top.values()) - sum(len(r) for r in kept["rows"]),
     }
 
 
-def main():
+def main(run_function=None, description=None, extra_arguments=None):
+    """Parses the common arguments (and extra_arguments(parser)'s), runs run_function(args, torch) and prints its
+    JSON object on stdout, or an error object."""
     out = os.fdopen(os.dup(1), "w")  # the JSON goes here; anything else printed goes to stderr
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=description or __doc__.split("\n")[0])
     parser.add_argument("--authors-repo", required=True)
     parser.add_argument("--image", required=True)
     parser.add_argument("--weights")
@@ -229,6 +269,8 @@ def main():
     parser.add_argument("--iterations", type=int, default=1)
     parser.add_argument("--allow-reference-blas", action="store_true")
     parser.add_argument("--build-dir", default=os.path.join("/tmp", "cornernet-lite-reference-build"))
+    if extra_arguments is not None:
+        extra_arguments(parser)
     args = parser.parse_args()
     if args.threads < 1 or args.iterations < 1 or args.warmup < 0:
         parser.error("--threads and --iterations must be at least 1 and --warmup not negative")
@@ -238,7 +280,7 @@ def main():
         except ImportError as e:
             raise common.Failure("torch-missing", "%s cannot import torch (%s); Debian: apt-get install python3-torch"
                                  % (sys.executable, e))
-        result, code = run(args, torch), 0
+        result, code = (run_function or run)(args, torch), 0
     except common.Failure as e:
         result, code = {"error": str(e), "kind": e.kind}, e.code
     except Exception as e:

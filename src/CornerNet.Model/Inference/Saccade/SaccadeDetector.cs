@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using CornerNet.Model.Architecture;
 using static TorchSharp.torch;
 
@@ -6,14 +7,20 @@ namespace CornerNet.Model.Inference.Saccade;
 
 /// <summary>
 /// CornerNet-Saccade's test procedure (the authors' cornernet_saccade_inference with one attention round, as
-/// CornerNet_Saccade.json configures it), image by image: the downsized views in one batch with attention
-/// (<see cref="SaccadeViews"/>, <see cref="SaccadeCrops"/>), zoom locations from attention peaks
-/// (<see cref="AttentionDecoder"/>) and confident view detections, merged (<see cref="ZoomLocationMerger"/>), at most
-/// MaxCrops crops around them forwarded in batches without attention, every detection mapped back
-/// (<see cref="SaccadeDetectionMapping"/>) and suppressed per class (<see cref="ClassWiseSuppression"/>).
-/// Thread-safe; every tensor a call creates is released before it returns.
+/// CornerNet_Saccade.json configures it): the downsized views with attention (<see cref="SaccadeViews"/>,
+/// <see cref="SaccadeCrops"/>), zoom locations from attention peaks (<see cref="AttentionDecoder"/>) and confident
+/// view detections, merged (<see cref="ZoomLocationMerger"/>), at most MaxCrops crops around them forwarded without
+/// attention, every detection mapped back (<see cref="SaccadeDetectionMapping"/>) and suppressed per class
+/// (<see cref="ClassWiseSuppression"/>). Thread-safe; every tensor a call creates is released before it returns.
 /// </summary>
-public sealed class SaccadeDetector
+/// <remarks>
+/// Batching: the views of the call's images share forward passes, and so do their crops, CropBatch inputs at most
+/// per pass (the authors batch one image's crops by 32). Every view and crop is a fixed-size input prepared from its
+/// own image only, and each image's candidates keep the authors' order (views, then its crops in location order), so
+/// an image's detections do not depend on the images it was batched with, up to floating-point differences of
+/// batched convolutions.
+/// </remarks>
+public sealed class SaccadeDetector : IDetector
 {
     private readonly CornerNetNetwork _network;
     private readonly Device _device;
@@ -41,103 +48,182 @@ public sealed class SaccadeDetector
     /// <summary>Detections of one image, best first.</summary>
     public IReadOnlyList<Detection> Detect(DecodedImage image) => Detect([image]).Images[0];
 
-    /// <summary>Detections of every image (best first), in input order, the crops each took, and stage timings.</summary>
-    public SaccadeResult Detect(IReadOnlyList<DecodedImage> images)
+    /// <summary>Detections of every image (best first), in input order, the crops each took
+    /// (<see cref="DetectionResult.Crops"/>), and stage timings (views and crops together).</summary>
+    public DetectionResult Detect(IReadOnlyList<DecodedImage> images)
     {
         ArgumentNullException.ThrowIfNull(images);
+        foreach (var image in images) ArgumentNullException.ThrowIfNull(image, nameof(images));
         var clock = new long[4];
-        var results = new IReadOnlyList<Detection>[images.Count];
-        var crops = new int[images.Count];
+        var candidates = new List<CornerDetection>[images.Count];
+        var zooms = new List<ZoomLocation>[images.Count];
+        using (var pixels = new ImagePixels(images))
         using (inference_mode())
+        {
+            int imagesPerPass = Math.Max(1, Saccade.CropBatch / Saccade.ViewSizes.Count);
+            for (int first = 0; first < images.Count; first += imagesPerPass)
+            {
+                LookAtViews(first, Math.Min(imagesPerPass, images.Count - first), pixels, zooms, candidates, clock);
+            }
+
+            var crops = Enumerable.Range(0, images.Count).SelectMany(i => zooms[i].Select(location => (Image: i, Location: location))).ToArray();
+            foreach (var pass in crops.Chunk(Saccade.CropBatch))
+            {
+                LookAtCrops(pass, pixels, candidates, clock);
+            }
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        var results = new IReadOnlyList<Detection>[images.Count];
+        using (InferenceTracing.Start("soft-nms", images.Count))
         {
             for (int i = 0; i < images.Count; i++)
             {
-                ArgumentNullException.ThrowIfNull(images[i], nameof(images));
-                (results[i], crops[i]) = DetectOne(images[i], clock);
+                results[i] = ClassWiseSuppression.Apply(CollectionsMarshal.AsSpan(candidates[i]), Spec, Options, (1f, 1f));
             }
         }
 
+        clock[3] += Stopwatch.GetTimestamp() - started;
         var timings = new StageTimings(
             Stopwatch.GetElapsedTime(0, clock[0]), Stopwatch.GetElapsedTime(0, clock[1]),
             Stopwatch.GetElapsedTime(0, clock[2]), Stopwatch.GetElapsedTime(0, clock[3]));
-        return new SaccadeResult(results, crops, timings);
+        return new DetectionResult(results, timings, [.. zooms.Select(z => z.Count)]);
     }
 
-    /// <summary>The zoom locations the views of one image lead to (before the MaxCrops cut), with the views' own
-    /// detections in image pixels.</summary>
-    internal (List<ZoomLocation> Locations, List<CornerDetection> ViewDetections) Locate(Tensor image, int height, int width, long[] clock)
+    /// <summary>The views of images [first, first + count) in one forward pass with attention: each image's view
+    /// detections (image pixels) and the zoom locations they and the attention maps lead to (at most MaxCrops).</summary>
+    private void LookAtViews(int first, int count, ImagePixels pixels, List<ZoomLocation>[] zooms, List<CornerDetection>[] candidates, long[] clock)
     {
         using var scope = NewDisposeScope();
         long started = Stopwatch.GetTimestamp();
-        var views = SaccadeViews.For(height, width, Saccade.ViewSizes);
-        var (inputs, offsets) = SaccadeCrops.Prepare(image, views, Saccade.InputSize, Spec.Mean, Spec.Std);
+        int perImage = Saccade.ViewSizes.Count;
+        var views = new ZoomLocation[count][];
+        var offsets = new (float Y, float X)[count][];
+        var inputs = new Tensor[count];
+        for (int g = 0; g < count; g++)
+        {
+            var image = pixels.Images[first + g];
+            views[g] = SaccadeViews.For(image.Height, image.Width, Saccade.ViewSizes);
+            (inputs[g], offsets[g]) = SaccadeCrops.Prepare(pixels.For(first + g), views[g], Saccade.InputSize, Spec.Mean, Spec.Std);
+        }
+
+        var batch = count == 1 ? inputs[0] : cat(inputs, 0);
         clock[0] += Stopwatch.GetTimestamp() - started;
 
         started = Stopwatch.GetTimestamp();
-        var (heads, attention) = _network.ForwardWithAttention(inputs.to(_device));
+        CornerHeads heads;
+        IReadOnlyList<Tensor> attention;
+        using (InferenceTracing.Start("views forward", count))
+        {
+            (heads, attention) = _network.ForwardWithAttention(batch.to(_device));
+        }
+
         clock[1] += Stopwatch.GetTimestamp() - started;
 
         started = Stopwatch.GetTimestamp();
-        var decoded = CornerDecoder.Decode(heads, Options);
-        float ratio = OutputRatio(heads);
-        var detections = new List<CornerDetection>();
-        for (int v = 0; v < views.Length; v++)
+        using (InferenceTracing.Start("attention decode", count))
         {
-            SaccadeDetectionMapping.AddMapped(decoded.AsSpan(v * Options.NumDets, Options.NumDets), ratio, views[v], offsets[v], isView: true, Saccade.ViewScoreFloor, detections);
-        }
+            var decoded = CornerDecoder.Decode(heads, Options);
+            float ratio = OutputRatio(heads);
+            var strides = attention.Select(map => (Saccade.InputSize + 1) / (int)map.shape[2]).ToArray();
+            for (int g = 0; g < count; g++)
+            {
+                var image = pixels.Images[first + g];
+                var detections = new List<CornerDetection>();
+                for (int v = 0; v < perImage; v++)
+                {
+                    int row = g * perImage + v;
+                    SaccadeDetectionMapping.AddMapped(decoded.AsSpan(row * Options.NumDets, Options.NumDets), ratio, views[g][v], offsets[g][v], isView: true, Saccade.ViewScoreFloor, detections);
+                }
 
-        var strides = attention.Select(map => (int)(Saccade.InputSize + 1) / (int)map.shape[2]).ToArray();
-        var locations = AttentionDecoder.Decode(attention, views, offsets, strides, height, width, Saccade);
-        if (Saccade.ReferenceDetections)
-        {
-            locations.AddRange(ZoomLocationMerger.FromDetections(detections, Saccade.ReferenceScore));
-            locations = ZoomLocationMerger.Merge(locations, Saccade.LocationNmsDistance);
+                var maps = attention.Select(map => map.narrow(0, g * perImage, perImage)).ToArray();
+                var locations = AttentionDecoder.Decode(maps, views[g], offsets[g], strides, image.Height, image.Width, Saccade);
+                if (Saccade.ReferenceDetections)
+                {
+                    locations.AddRange(ZoomLocationMerger.FromDetections(detections, Saccade.ReferenceScore));
+                    locations = ZoomLocationMerger.Merge(locations, Saccade.LocationNmsDistance);
+                }
+
+                zooms[first + g] = [.. locations.Take(Saccade.MaxCrops)];
+                candidates[first + g] = detections;
+            }
         }
 
         clock[2] += Stopwatch.GetTimestamp() - started;
-        return (locations, detections);
     }
 
-    private (IReadOnlyList<Detection> Detections, int Crops) DetectOne(DecodedImage decoded, long[] clock)
+    /// <summary>One forward pass (without attention) over crops of one or several images; their detections, in image
+    /// pixels, join their image's candidates in crop order.</summary>
+    private void LookAtCrops((int Image, ZoomLocation Location)[] pass, ImagePixels pixels, List<CornerDetection>[] candidates, long[] clock)
     {
         using var scope = NewDisposeScope();
         long started = Stopwatch.GetTimestamp();
-        var image = SaccadeCrops.ImageTensor(decoded);
-        clock[0] += Stopwatch.GetTimestamp() - started;
-        var (locations, detections) = Locate(image, decoded.Height, decoded.Width, clock);
-        var zooms = locations.Take(Saccade.MaxCrops).ToList();
-        foreach (var batch in zooms.Chunk(Saccade.CropBatch))
+        var inputs = new List<Tensor>();
+        var offsets = new List<(float Y, float X)>(pass.Length);
+        int start = 0;
+        while (start < pass.Length)
         {
-            using var batchScope = NewDisposeScope();
-            started = Stopwatch.GetTimestamp();
-            var (inputs, offsets) = SaccadeCrops.Prepare(image, batch, Saccade.InputSize, Spec.Mean, Spec.Std);
-            clock[0] += Stopwatch.GetTimestamp() - started;
-
-            started = Stopwatch.GetTimestamp();
-            var heads = _network.forward(inputs.to(_device));
-            clock[1] += Stopwatch.GetTimestamp() - started;
-
-            started = Stopwatch.GetTimestamp();
-            var boxes = CornerDecoder.Decode(heads, Options);
-            float ratio = OutputRatio(heads);
-            for (int c = 0; c < batch.Length; c++)
-            {
-                SaccadeDetectionMapping.AddMapped(boxes.AsSpan(c * Options.NumDets, Options.NumDets), ratio, batch[c], offsets[c], isView: false, -1f, detections);
-            }
-
-            clock[2] += Stopwatch.GetTimestamp() - started;
+            int image = pass[start].Image, end = start + 1;
+            while (end < pass.Length && pass[end].Image == image) end++;
+            var locations = pass[start..end].Select(p => p.Location).ToArray();
+            var (crops, cropOffsets) = SaccadeCrops.Prepare(pixels.For(image), locations, Saccade.InputSize, Spec.Mean, Spec.Std);
+            inputs.Add(crops);
+            offsets.AddRange(cropOffsets);
+            start = end;
         }
 
+        var batch = inputs.Count == 1 ? inputs[0] : cat(inputs, 0);
+        clock[0] += Stopwatch.GetTimestamp() - started;
+
         started = Stopwatch.GetTimestamp();
-        var result = ClassWiseSuppression.Apply(detections.ToArray(), Spec, Options, (1f, 1f));
-        clock[3] += Stopwatch.GetTimestamp() - started;
-        return (result, zooms.Count);
+        CornerHeads heads;
+        using (InferenceTracing.Start("crops forward", pass.Length))
+        {
+            heads = _network.forward(batch.to(_device));
+        }
+
+        clock[1] += Stopwatch.GetTimestamp() - started;
+
+        started = Stopwatch.GetTimestamp();
+        using (InferenceTracing.Start("corner decode", pass.Length))
+        {
+            var boxes = CornerDecoder.Decode(heads, Options);
+            float ratio = OutputRatio(heads);
+            for (int c = 0; c < pass.Length; c++)
+            {
+                SaccadeDetectionMapping.AddMapped(boxes.AsSpan(c * Options.NumDets, Options.NumDets), ratio, pass[c].Location, offsets[c], isView: false, -1f, candidates[pass[c].Image]);
+            }
+        }
+
+        clock[2] += Stopwatch.GetTimestamp() - started;
     }
 
     /// <summary>Output cells per input pixel (64 / 255 for the authors' network), in float32 as their division.</summary>
     private float OutputRatio(CornerHeads heads) => (float)((double)heads.TopLeftHeat.shape[3] / Saccade.InputSize);
-}
 
-/// <summary>The detections of every image of one call (best first, in input order), how many zoom crops each one took,
-/// and where the time went (views and crops together).</summary>
-public sealed record SaccadeResult(IReadOnlyList<IReadOnlyList<Detection>> Images, IReadOnlyList<int> Crops, StageTimings Timings);
+    /// <summary>The call's images as the crops read them (<see cref="SaccadeCrops.ImageTensor"/>, float64): one held
+    /// at a time, made again when a later pass needs it, so a batch of large images does not hold all of them.</summary>
+    private sealed class ImagePixels(IReadOnlyList<DecodedImage> images) : IDisposable
+    {
+        private int _index = -1;
+        private Tensor? _tensor;
+
+        public IReadOnlyList<DecodedImage> Images { get; } = images;
+
+        public Tensor For(int index)
+        {
+            if (index == _index) return _tensor!;
+            _tensor?.Dispose();
+            _tensor = null;
+            using (NewDisposeScope())
+            {
+                _tensor = SaccadeCrops.ImageTensor(Images[index]).DetachFromDisposeScope();
+            }
+
+            _index = index;
+            return _tensor;
+        }
+
+        public void Dispose() => _tensor?.Dispose();
+    }
+}
