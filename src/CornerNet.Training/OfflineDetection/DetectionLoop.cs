@@ -1,7 +1,6 @@
 using CornerNet.Model.Architecture;
 using CornerNet.Model.Data;
 using CornerNet.Model.Inference;
-using CornerNet.Model.Inference.Saccade;
 
 namespace CornerNet.Training.OfflineDetection;
 
@@ -13,41 +12,25 @@ namespace CornerNet.Training.OfflineDetection;
 /// </summary>
 public sealed class DetectionLoop
 {
-    private readonly Func<IReadOnlyList<DecodedImage>, IReadOnlyList<IReadOnlyList<Detection>>> _detect;
-    private readonly bool _bgr;
+    private readonly IDetector _detector;
     private readonly CategoryMap _categories;
     private readonly ImageLoader _loader;
     private readonly AnnotatedImageFiles? _annotated;
 
-    public DetectionLoop(CornerNetDetector detector, CategoryMap categories, ImageLoader? loader = null, AnnotatedImageFiles? annotated = null)
-        : this(detector.Spec, images => detector.Detect(images).Images, categories, loader, annotated)
+    /// <param name="detector">The family's test procedure (<see cref="Detectors.Create"/>): CornerNet's forward pass per
+    /// image, or CornerNet-Saccade's views, attention and zoom crops.</param>
+    public DetectionLoop(IDetector detector, CategoryMap categories, ImageLoader? loader = null, AnnotatedImageFiles? annotated = null)
     {
-    }
-
-    /// <summary>CornerNet-Saccade's test procedure (views, attention, zoom crops) over the images.</summary>
-    public DetectionLoop(SaccadeDetector detector, CategoryMap categories, ImageLoader? loader = null, AnnotatedImageFiles? annotated = null)
-        : this(detector.Spec, images => detector.Detect(images).Images, categories, loader, annotated)
-    {
-    }
-
-    private DetectionLoop(ArchitectureSpec spec, Func<IReadOnlyList<DecodedImage>, IReadOnlyList<IReadOnlyList<Detection>>> detect, CategoryMap categories, ImageLoader? loader, AnnotatedImageFiles? annotated)
-    {
-        _annotated = annotated;
-        _detect = detect;
-        _bgr = spec.IsBgr;
+        ArgumentNullException.ThrowIfNull(detector);
+        _detector = detector;
         _categories = categories;
         _loader = loader ?? new ImageLoader();
+        _annotated = annotated;
     }
 
-    /// <summary>The loop of a network's family: the saccade test procedure for a saccade network (which has no flip),
-    /// CornerNet's single forward pass per image otherwise.</summary>
-    public static DetectionLoop For(CornerNetNetwork network, DetectorOptions options, CategoryMap categories, AnnotatedImageFiles? annotated = null)
-    {
-        ArgumentNullException.ThrowIfNull(network);
-        return network.Spec.Family == NetworkFamily.Saccade
-            ? new DetectionLoop(new SaccadeDetector(network, options), categories, annotated: annotated)
-            : new DetectionLoop(new CornerNetDetector(network, network.Spec, options), categories, annotated: annotated);
-    }
+    /// <summary>The loop of a network's family (<see cref="Detectors.Create"/>).</summary>
+    public static DetectionLoop For(CornerNetNetwork network, DetectorOptions options, CategoryMap categories, AnnotatedImageFiles? annotated = null) =>
+        new(Detectors.Create(network, options), categories, annotated: annotated);
 
     /// <summary>Batches of <paramref name="batchSize"/> images, numbered from 0 in order; the same list gives the same batches.</summary>
     public static IReadOnlyList<(int Batch, ImageItem[] Images)> Batches(IReadOnlyList<ImageItem> images, int batchSize)
@@ -65,7 +48,7 @@ public sealed class DetectionLoop
         {
             try
             {
-                decoded.Add((i, _loader.Load(File.ReadAllBytes(images[i].Path), _bgr)));
+                decoded.Add((i, _loader.Load(File.ReadAllBytes(images[i].Path), _detector.Spec.IsBgr)));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidImageException)
             {
@@ -78,7 +61,7 @@ public sealed class DetectionLoop
             IReadOnlyList<IReadOnlyList<Detection>> detections;
             try
             {
-                detections = _detect([.. decoded.Select(d => d.Image)]);
+                detections = _detector.Detect([.. decoded.Select(d => d.Image)]).Images;
             }
             catch (Exception e) when (decoded.Count > 1 && e is not OutOfMemoryException)
             {
@@ -103,7 +86,7 @@ public sealed class DetectionLoop
         IReadOnlyList<Detection> detections;
         try
         {
-            detections = _detect([image])[0];
+            detections = _detector.Detect(image);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
